@@ -1,0 +1,62 @@
+# rxgbe: out-of-tree Rust driver for Intel 82576 (igb) and 82540EM (e1000), and its QEMU lab.
+#
+#   make test       everything: setup, kernel, module, host unit tests, VM selftests, kselftests
+#   make demo       boot the lab, load rxgbe on the emulated igb and show it carrying traffic
+#   make vm         interactive guest shell with rxgbe loaded and the peer ready
+#   make module     build rxgbe.ko against KDIR (default: the lab's test kernel)
+#   make kselftest  upstream drivers/net kselftests in the guest (DRIVER=rxgbe|igb, DEVICE=igb|e1000)
+#   make clean
+
+SHELL := /bin/bash
+LLVM ?= -19
+DRIVER ?= rxgbe
+DEVICE ?= igb
+export DRIVER DEVICE
+
+ifeq ($(origin KDIR), undefined)
+LAB_KERNEL := 1
+KDIR = $(shell scripts/kernel.sh test)
+endif
+
+.PHONY: all setup kernel rootfs module host-test vm-test kselftest test demo vm clean
+
+all: module
+
+setup:
+	@scripts/setup.sh
+
+kernel: setup
+	@scripts/kernel.sh test >/dev/null
+
+rootfs: setup
+	@scripts/rootfs.sh >/dev/null
+
+module: $(if $(LAB_KERNEL),kernel)
+	@echo "[module] building rxgbe.ko against $(KDIR)"
+	@$(MAKE) -s -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) $(if $(CLIPPY),CLIPPY=1) modules
+
+host-test:
+	@echo "[host-test] cargo test (pure logic: descriptors, rings)"
+	@cargo test --quiet
+
+vm-test: module rootfs
+	@scripts/vm-tests.sh
+
+kselftest: module rootfs
+	@scripts/kselftest.sh
+
+test: setup host-test module rootfs
+	@scripts/vm-tests.sh
+	@scripts/kselftest.sh
+	@echo "[test] all tests passed"
+
+demo: module rootfs
+	@scripts/vm.py --mode demo --driver rxgbe --device igb
+
+vm: module rootfs
+	@scripts/vm.py --mode shell --driver $(DRIVER) --device $(DEVICE) --interactive
+
+clean:
+	@if [ -n "$(LAB_KERNEL)" ] && [ -d "$$(scripts/kernel.sh test 2>/dev/null)" ]; then \
+	  $(MAKE) -s -C "$$(scripts/kernel.sh test)" M=$(CURDIR) LLVM=$(LLVM) clean; fi
+	@rm -rf build target rust-bindings/generated

@@ -1,0 +1,174 @@
+#!/bin/bash
+# Guest side of scripts/kselftest.sh: runs the upstream drivers/net(/hw) kselftests against the DUT.
+#
+# Started by qemu/guest/init.sh for RXGBE_MODE=kselftest once the DUT (main netns, 192.0.2.1/24,
+# 2001:db8::1/64) and the peer (netns "peer", 192.0.2.2/24, 2001:db8::2/64) are up, with DRIVER and DEVICE
+# in the environment. Reads /host/build/kselftest/$DRIVER-$DEVICE.conf (written by the host script), runs each
+# test under its own timeout in its own process group, and writes KTAP in the layout of the upstream
+# run_kselftest.sh to /host/build/kselftest/$DRIVER-$DEVICE.ktap (".partial" while running).
+# Ends with "@@RXGBE-RESULT PASS@@" when every selected test ran and the kernel logged no splat (test verdicts
+# are judged on the host from the KTAP), else "@@RXGBE-RESULT FAIL@@".
+set -u
+
+DRIVER=${DRIVER:-rxgbe}
+DEVICE=${DEVICE:-igb}
+DUT_MAC=${DUT_MAC:-52:54:00:12:34:56}
+PEER_NS=${PEER_NS:-peer}
+OUT_DIR=/host/build/kselftest
+KSFT_DIR=$OUT_DIR/install
+NAME=$DRIVER-$DEVICE
+
+# Default selection: python tests of drivers/net and drivers/net/hw that can do something with one DUT port and
+# a peer in a netns, then the shell tests that follow drivers/net/README.rst (DRIVER_TEST_CONFORMANT).
+# Left out: psp, macsec, devmem, iou-zcrx, nk_*, devlink_*, ipsec_vxlan, userns_devmem (no such hardware or
+# kernel support in the lab) and the shell tests that want both ports in the main netns (ethtool.sh,
+# loopback.sh, ethtool_mm.sh, ethtool_extended_state.sh, hw_stats_l3*.sh).
+DEFAULT_TESTS="ping.py napi_id.py netpoll_basic.py stats.py queues.py napi_threaded.py so_txtime.py
+  hw/csum.py hw/tso.py hw/irq.py hw/rss_api.py hw/rss_ctx.py hw/rss_drv.py hw/rss_input_xfrm.py
+  hw/rss_flow_label.py hw/toeplitz.py hw/ntuple.py hw/pp_alloc_fail.py hw/nic_timestamp.py hw/gro_hw.py
+  hw/uso.py xdp.py hw/xdp_metadata.py hw/xsk_reconfig.py gro.py hds.py shaper.py ring_reconfig.py
+  hw/ethtool_std_stats.sh hw/ethtool_rmon.sh"
+DEFAULT_TIMEOUT=180
+# Per-test timeouts (seconds) where the default is too short under TCG with a debug kernel.
+declare -A TEST_TIMEOUT=(
+  [ping.py]=480 [xdp.py]=420 [stats.py]=300 [rss_ctx.py]=420 [toeplitz.py]=300 [tso.py]=300
+  [csum.py]=300 [gro.py]=300 [ring_reconfig.py]=300 [napi_threaded.py]=240 [netpoll_basic.py]=240
+)
+KSFT_TESTS=""
+KSFT_TIMEOUT=""
+KSFT_BUDGET=1380
+KSFT_KTAP=$OUT_DIR/$NAME.ktap
+[ -f "$OUT_DIR/$NAME.conf" ] && . "$OUT_DIR/$NAME.conf"
+
+say() { echo "[kselftest] $*"; }
+finish() {
+  say "result: $1${2:+ ($2)}"
+  echo "@@RXGBE-RESULT $1@@"
+  exit 0
+}
+
+[ -f "$KSFT_DIR/run_kselftest.sh" ] || { say "no selftests at $KSFT_DIR: run scripts/kselftest.sh build"; finish FAIL "not installed"; }
+
+# ---- Environment of drivers/net/README.rst ----
+NETIF=
+for d in /sys/class/net/*; do
+  [ "$(cat "$d/address" 2>/dev/null)" = "$DUT_MAC" ] && NETIF=${d##*/}
+done
+[ -n "$NETIF" ] || { say "no interface with MAC $DUT_MAC"; finish FAIL "no DUT"; }
+addr_of() { # $1 = 4|6, rest = ip prefix args; first global address of the interface
+  local fam=$1; shift
+  "$@" -"$fam" -j addr show scope global 2>/dev/null | jq -r '[.[] | select(.ifname != "lo") | .addr_info[] | .local][0] // empty'
+}
+LOCAL_V4=$(ip -4 -j addr show dev "$NETIF" scope global | jq -r '.[0].addr_info[0].local // empty')
+LOCAL_V6=$(ip -6 -j addr show dev "$NETIF" scope global | jq -r '.[0].addr_info[0].local // empty')
+REMOTE_V4=$(addr_of 4 ip -n "$PEER_NS")
+REMOTE_V6=$(addr_of 6 ip -n "$PEER_NS")
+export NETIF REMOTE_TYPE=netns REMOTE_ARGS=$PEER_NS KSFT_MACHINE_SLOW=yes PYTHONUNBUFFERED=1 NO_COLOR=1
+[ -n "$LOCAL_V4" ] && [ -n "$REMOTE_V4" ] && export LOCAL_V4 REMOTE_V4
+[ -n "$LOCAL_V6" ] && [ -n "$REMOTE_V6" ] && export LOCAL_V6 REMOTE_V6
+say "NETIF=$NETIF ($(basename "$(readlink /sys/class/net/$NETIF/device/driver 2>/dev/null)")) LOCAL_V4=${LOCAL_V4:-} REMOTE_V4=${REMOTE_V4:-} LOCAL_V6=${LOCAL_V6:-} REMOTE_V6=${REMOTE_V6:-} peer netns=$PEER_NS"
+# IPv6 DAD must be over before the tests use the addresses.
+for _ in $(seq 1 50); do
+  ip -6 addr show dev "$NETIF" | grep -q tentative || break
+  sleep 0.2
+done
+
+# ---- Helpers ----
+resolve_test() { # name -> "collection path" ("drivers/net/hw hw/x.py" style names accepted)
+  local t=$1 c
+  case "$t" in
+    hw/*) c=drivers/net/hw; t=${t#hw/} ;;
+    drivers/net/hw/*) c=drivers/net/hw; t=${t#drivers/net/hw/} ;;
+    drivers/net/*) c=drivers/net; t=${t#drivers/net/} ;;
+    *) if [ -e "$KSFT_DIR/drivers/net/$t" ]; then c=drivers/net; else c=drivers/net/hw; fi ;;
+  esac
+  echo "$c $t"
+}
+link_ok() { ping -c 1 -W 2 "${REMOTE_V4:-$REMOTE_V6}" >/dev/null 2>&1; }
+DMESG_PAT='WARNING:|BUG:|KASAN|Oops|general protection|circular locking|possible recursive locking|inconsistent lock state|suspicious RCU|DMA-API|refcount_t:|unreferenced object|blocked for more than|rcu_.*stall|NETDEV WATCHDOG|Call Trace'
+dmesg_lines() { dmesg 2>/dev/null | wc -l; }
+
+tests=${KSFT_TESTS:-$DEFAULT_TESTS}
+n=$(echo $tests | wc -w)
+ktap_tmp=$KSFT_KTAP.partial
+dmesg_log=$OUT_DIR/$NAME.dmesg
+: > "$dmesg_log"
+{ echo "TAP version 13"; echo "1..$n"; } > "$ktap_tmp"
+say "running $n tests (budget ${KSFT_BUDGET} s): $(echo $tests)"
+
+start=$(date +%s)
+i=0
+splat=0
+incomplete=0
+for t in $tests; do
+  i=$((i + 1))
+  read -r coll base < <(resolve_test "$t")
+  hdr="selftests: $coll: $base"
+  to=${KSFT_TIMEOUT:-${TEST_TIMEOUT[$base]:-$DEFAULT_TIMEOUT}}
+  left=$(( KSFT_BUDGET - ($(date +%s) - start) ))
+  if [ "$left" -lt 30 ]; then
+    echo "# $hdr" >> "$ktap_tmp"
+    echo "not ok $i $hdr # SKIP out of time budget (${KSFT_BUDGET} s)" >> "$ktap_tmp"
+    say "$i/$n $coll/$base: not run, out of time budget"
+    incomplete=1
+    continue
+  fi
+  [ "$to" -gt "$left" ] && to=$left
+  if [ ! -e "$KSFT_DIR/$coll/$base" ]; then
+    { echo "# $hdr"; echo "# Warning: file $base is missing!"; echo "not ok $i $hdr"; } >> "$ktap_tmp"
+    say "$i/$n $coll/$base: missing"
+    continue
+  fi
+  say "$i/$n $coll/$base (timeout $to s) ..."
+  d0=$(dmesg_lines)
+  echo "=== $i $coll/$base" >> "$dmesg_log"
+  cur=$OUT_DIR/$NAME.current
+  t0=$(date +%s)
+  # Own session and process group: on a timeout, everything the test started (socat, iperf3, netns execs) dies.
+  ( cd "$KSFT_DIR/$coll" && exec setsid timeout -k 15 "$to" "./$base" ) > "$cur" 2>&1 < /dev/null &
+  pid=$!
+  wait "$pid"
+  rc=$?
+  pkill -KILL -s "$pid" 2>/dev/null  # the session id is the test's pid (setsid exec'd in place)
+  dt=$(( $(date +%s) - t0 ))
+  {
+    echo "# $hdr"
+    sed -e 's/^/# /' "$cur"
+    echo "# rxgbe: exit $rc after $dt s"
+  } >> "$ktap_tmp"
+  # Kernel messages of this test: all into the .dmesg file, splats also into the KTAP.
+  dmesg 2>/dev/null | tail -n +"$((d0 + 1))" >> "$dmesg_log"
+  hits=$(dmesg 2>/dev/null | tail -n +"$((d0 + 1))" | grep -E "$DMESG_PAT" | head -n 20)
+  if [ -n "$hits" ]; then
+    splat=1
+    echo "$hits" | sed -e 's/^/# rxgbe-dmesg: /' >> "$ktap_tmp"
+  fi
+  case "$rc" in
+    0) res="ok $i $hdr" ;;
+    4) res="ok $i $hdr # SKIP" ;;
+    124|137) res="not ok $i $hdr # TIMEOUT $to seconds" ;;
+    *) res="not ok $i $hdr # exit=$rc" ;;
+  esac
+  echo "$res" >> "$ktap_tmp"
+  say "$i/$n ${res#* $i } [$dt s]${hits:+ (kernel warnings)}"
+  # A test that left the link broken would fail everything after it: say so, and try to bring it back.
+  if ! link_ok; then
+    ip link set dev "$NETIF" up 2>/dev/null
+    ip -n "$PEER_NS" link set dev "$(ip -n "$PEER_NS" -j addr show to "${REMOTE_V4:-$REMOTE_V6}" | jq -r '.[0].ifname')" up 2>/dev/null
+    sleep 3
+    if link_ok; then
+      echo "# rxgbe: link to the peer was down after $base; restored with ip link set up" >> "$ktap_tmp"
+    else
+      echo "# rxgbe: link to the peer is down after $base and could not be restored" >> "$ktap_tmp"
+      say "warning: no connectivity to the peer after $base"
+    fi
+  fi
+done
+rm -f "$OUT_DIR/$NAME.current"
+echo "# rxgbe: run took $(( $(date +%s) - start )) s" >> "$ktap_tmp"
+mv "$ktap_tmp" "$KSFT_KTAP"
+say "KTAP: $KSFT_KTAP, kernel log per test: $dmesg_log"
+
+[ "$splat" = 0 ] || finish FAIL "kernel warnings during the run, see $NAME.dmesg"
+[ "$incomplete" = 0 ] || finish FAIL "time budget exhausted"
+finish PASS

@@ -1,0 +1,495 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Network devices: [`NetDev`], the driver callbacks ([`NetDevOps`]) and their [`Registration`].
+
+use core::{ffi::c_void, marker::PhantomData, mem, ptr::NonNull};
+use kernel::{bindings, device, error::to_result, prelude::*, str::CStr, types::Opaque};
+
+use super::{dma::raw_device, ethtool, skb::Skb, sys};
+
+/// Link-layer address length.
+pub(crate) const ETH_ALEN: usize = 6;
+/// An Ethernet MAC address.
+pub(crate) type MacAddr = [u8; ETH_ALEN];
+/// Interface statistics as reported to the stack (`struct rtnl_link_stats64`).
+pub(crate) type LinkStats64 = sys::rtnl_link_stats64;
+
+/// Feature bits of a net device (`NETIF_F_*`).
+pub(crate) mod features {
+    use kernel::bindings;
+    const fn bit(b: u32) -> u64 {
+        1u64 << b
+    }
+    /// Scatter-gather transmit.
+    pub(crate) const SG: u64 = bit(bindings::NETIF_F_SG_BIT);
+    /// DMA to high memory.
+    pub(crate) const HIGHDMA: u64 = bit(bindings::NETIF_F_HIGHDMA_BIT);
+    /// Generic receive offload.
+    pub(crate) const GRO: u64 = bit(bindings::NETIF_F_GRO_BIT);
+}
+
+/// A network device (`struct net_device`).
+///
+/// Only ever handed out by reference, for as long as the C object is known to be alive.
+#[repr(transparent)]
+pub(crate) struct NetDev(Opaque<bindings::net_device>);
+
+// SAFETY: The methods of `NetDev` call net core functions that do their own locking or are
+// documented as callable from any context on a live device; nothing in `NetDev` is thread-bound.
+unsafe impl Sync for NetDev {}
+// SAFETY: As above: a `net_device` is not tied to the thread that created it.
+unsafe impl Send for NetDev {}
+
+impl NetDev {
+    /// Returns the `NetDev` behind `ptr`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a live `struct net_device` that stays alive for `'a`.
+    pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::net_device) -> &'a NetDev {
+        // SAFETY: `NetDev` is a transparent wrapper of `net_device`; validity is the caller's.
+        unsafe { &*ptr.cast::<NetDev>() }
+    }
+
+    pub(crate) fn as_raw(&self) -> *mut bindings::net_device {
+        self.0.get()
+    }
+
+    /// The interface name, e.g. `eth0`.
+    pub(crate) fn name(&self) -> &CStr {
+        // SAFETY: `self` is live; `netdev_name` returns its NUL-terminated name buffer, which
+        // lives as long as the device.
+        unsafe { CStr::from_char_ptr(sys::rxgbe_netdev_name(self.as_raw())) }
+    }
+
+    /// Current MTU.
+    pub(crate) fn mtu(&self) -> u32 {
+        // SAFETY: `self` is live.
+        unsafe { sys::rxgbe_netdev_mtu(self.as_raw()) }
+    }
+
+    /// Sets the MTU the stack sees (the caller has reconfigured the hardware for it).
+    pub(crate) fn set_mtu(&self, mtu: u32) {
+        // SAFETY: `self` is live; the helper uses WRITE_ONCE as the core does.
+        unsafe { sys::rxgbe_netdev_set_mtu(self.as_raw(), mtu) }
+    }
+
+    fn flags(&self) -> u32 {
+        // SAFETY: `self` is live.
+        unsafe { sys::rxgbe_netdev_flags(self.as_raw()) }
+    }
+
+    /// Whether the interface is in promiscuous mode (`IFF_PROMISC`).
+    pub(crate) fn is_promisc(&self) -> bool {
+        self.flags() & 0x100 != 0
+    }
+
+    /// Whether the interface receives all multicast (`IFF_ALLMULTI`).
+    pub(crate) fn is_allmulti(&self) -> bool {
+        self.flags() & 0x200 != 0
+    }
+
+    /// The device's current MAC address.
+    pub(crate) fn addr(&self) -> MacAddr {
+        let mut a = [0u8; ETH_ALEN];
+        // SAFETY: `self` is live and `a` has room for ETH_ALEN bytes.
+        unsafe { sys::rxgbe_netdev_addr(self.as_raw(), a.as_mut_ptr()) };
+        a
+    }
+
+    /// Sets the device's MAC address as the stack sees it.
+    pub(crate) fn set_addr(&self, addr: &MacAddr) {
+        // SAFETY: `self` is live and `addr` holds ETH_ALEN bytes.
+        unsafe { sys::rxgbe_netdev_set_addr(self.as_raw(), addr.as_ptr()) }
+    }
+
+    /// Gives the device a random locally administered address.
+    pub(crate) fn set_random_addr(&self) {
+        // SAFETY: `self` is live.
+        unsafe { sys::rxgbe_netdev_random_addr(self.as_raw()) }
+    }
+
+    /// Copies the multicast list into `out`; returns the list's full length (may exceed `out`).
+    ///
+    /// Only meaningful from `set_rx_mode`, where the core holds the address list lock.
+    pub(crate) fn mc_addrs(&self, out: &mut [MacAddr]) -> usize {
+        let max = i32::try_from(out.len()).unwrap_or(i32::MAX);
+        // SAFETY: `self` is live; `out` has room for `max` addresses of ETH_ALEN bytes each.
+        let n = unsafe { sys::rxgbe_netdev_mc_addrs(self.as_raw(), out.as_mut_ptr().cast(), max) };
+        usize::try_from(n).unwrap_or(0)
+    }
+
+    /// Reports link up to the stack.
+    pub(crate) fn carrier_on(&self) {
+        // SAFETY: `self` is live; callable from any context.
+        unsafe { sys::netif_carrier_on(self.as_raw()) }
+    }
+
+    /// Reports link down to the stack.
+    pub(crate) fn carrier_off(&self) {
+        // SAFETY: `self` is live; callable from any context.
+        unsafe { sys::netif_carrier_off(self.as_raw()) }
+    }
+
+    /// Whether the stack currently sees the link up.
+    pub(crate) fn carrier_ok(&self) -> bool {
+        // SAFETY: `self` is live.
+        unsafe { sys::rxgbe_netif_carrier_ok(self.as_raw()) }
+    }
+
+    /// Allows the stack to transmit on every queue.
+    pub(crate) fn tx_start_all(&self) {
+        // SAFETY: `self` is live.
+        unsafe { sys::rxgbe_netif_tx_start_all(self.as_raw()) }
+    }
+
+    /// Stops every transmit queue and waits for running transmits to finish.
+    pub(crate) fn tx_disable(&self) {
+        // SAFETY: `self` is live; called from process context by the driver's stop path.
+        unsafe { sys::rxgbe_netif_tx_disable(self.as_raw()) }
+    }
+
+    /// Sets the number of queues the stack uses.
+    pub(crate) fn set_real_num_queues(&self, tx: u32, rx: u32) -> Result {
+        // SAFETY: `self` is live; the core validates the counts against the allocated queues.
+        to_result(unsafe { sys::netif_set_real_num_tx_queues(self.as_raw(), tx) })?;
+        // SAFETY: As above.
+        to_result(unsafe { sys::netif_set_real_num_rx_queues(self.as_raw(), rx) })
+    }
+
+    /// Transmit queue `q` of this device.
+    pub(crate) fn txq(&self, q: u16) -> TxQueue<'_> {
+        TxQueue { dev: self, q: q.into() }
+    }
+}
+
+/// One transmit queue of a [`NetDev`]: flow control and byte queue limits.
+pub(crate) struct TxQueue<'a> {
+    dev: &'a NetDev,
+    q: u32,
+}
+
+impl TxQueue<'_> {
+    /// Whether the stack is told to stop sending on this queue.
+    pub(crate) fn is_stopped(&self) -> bool {
+        // SAFETY: the device is live and `q` is one of its queues (the core checks the index).
+        unsafe { sys::rxgbe_txq_stopped(self.dev.as_raw(), self.q) }
+    }
+
+    /// Stops the queue, then issues a full barrier so that a following check of the ring's free
+    /// space cannot be ordered before the stop becomes visible to the completion path.
+    pub(crate) fn stop_and_fence(&self) {
+        // SAFETY: the device is live.
+        unsafe {
+            sys::rxgbe_txq_stop(self.dev.as_raw(), self.q);
+            sys::rxgbe_smp_mb();
+        }
+    }
+
+    /// Wakes a stopped queue and reschedules it (completion path).
+    pub(crate) fn wake(&self) {
+        // SAFETY: the device is live.
+        unsafe { sys::rxgbe_txq_wake(self.dev.as_raw(), self.q) }
+    }
+
+    /// Accounts `bytes` queued to the hardware; returns whether the tail must be written now
+    /// (no more packets follow, or byte queue limits stopped the queue).
+    pub(crate) fn sent(&self, bytes: u32, more: bool) -> bool {
+        // SAFETY: the device is live; called from the transmit path under the queue lock.
+        unsafe { sys::rxgbe_txq_sent(self.dev.as_raw(), self.q, bytes, more) }
+    }
+
+    /// Accounts completed packets for byte queue limits.
+    pub(crate) fn completed(&self, pkts: u32, bytes: u32) {
+        // SAFETY: the device is live.
+        unsafe { sys::rxgbe_txq_completed(self.dev.as_raw(), self.q, pkts, bytes) }
+    }
+
+    /// Resets byte queue limits state (ring emptied).
+    pub(crate) fn reset(&self) {
+        // SAFETY: the device is live.
+        unsafe { sys::rxgbe_txq_reset(self.dev.as_raw(), self.q) }
+    }
+}
+
+/// Whether the stack has more packets to send right after the current one.
+pub(crate) fn xmit_more() -> bool {
+    // SAFETY: reads a per-CPU flag; only meaningful inside `start_xmit`, harmless elsewhere.
+    unsafe { sys::rxgbe_netdev_xmit_more() }
+}
+
+/// Link state for `ethtool` link settings.
+pub(crate) struct LinkInfo {
+    /// Whether the link is up.
+    pub(crate) up: bool,
+    /// Speed in Mb/s.
+    pub(crate) speed: u32,
+    /// Full duplex.
+    pub(crate) full_duplex: bool,
+}
+
+/// Static device information for `ethtool -i`.
+pub(crate) struct DrvInfo<'a> {
+    /// Driver name.
+    pub(crate) driver: &'a CStr,
+    /// Driver version.
+    pub(crate) version: &'a CStr,
+}
+
+/// The callbacks a network driver implements. The driver's data lives in the net device's
+/// private area, so every callback gets both.
+pub(crate) trait NetDevOps: Send + Sync + Sized {
+    /// `ndo_open`: bring the interface up.
+    fn open(&self, dev: &NetDev) -> Result;
+    /// `ndo_stop`: bring the interface down, releasing what `open` acquired.
+    fn stop(&self, dev: &NetDev);
+    /// `ndo_start_xmit`: the driver takes ownership of `skb` (sends or drops it).
+    fn start_xmit(&self, dev: &NetDev, skb: Skb);
+    /// `ndo_get_stats64`.
+    fn get_stats64(&self, dev: &NetDev, stats: &mut LinkStats64);
+    /// `ndo_change_mtu`: reconfigure for `mtu` (already range-checked) and call `dev.set_mtu`.
+    fn change_mtu(&self, dev: &NetDev, mtu: u32) -> Result;
+    /// `ndo_set_mac_address`: program the (already validated) unicast address.
+    fn set_mac_address(&self, dev: &NetDev, addr: &MacAddr) -> Result;
+    /// `ndo_set_rx_mode`: apply promiscuous, all-multicast and the multicast list. Atomic context.
+    fn set_rx_mode(&self, dev: &NetDev);
+    /// `ethtool -i`.
+    fn drvinfo(&self) -> DrvInfo<'_>;
+    /// Bus address for `ethtool -i` (e.g. `0000:00:03.0`).
+    fn bus_info(&self) -> &CStr;
+    /// Link state for `ethtool` link settings.
+    fn link_info(&self, dev: &NetDev) -> LinkInfo;
+}
+
+// `netdev_priv` is aligned to NETDEV_ALIGN.
+const NETDEV_ALIGN: usize = 32;
+
+/// Parameters of a new net device.
+pub(crate) struct Config {
+    /// Number of transmit queues allocated.
+    pub(crate) txqs: u32,
+    /// Number of receive queues allocated.
+    pub(crate) rxqs: u32,
+    /// Features the user may toggle.
+    pub(crate) hw_features: u64,
+    /// Features on at start.
+    pub(crate) features: u64,
+    /// Largest MTU the device supports.
+    pub(crate) max_mtu: u32,
+}
+
+/// An allocated (and, after [`Registration::register`], registered) net device owning a `T` in
+/// its private area.
+///
+/// # Invariants
+///
+/// `dev` points to a net device allocated by `rxgbe_netdev_alloc` whose private area holds an
+/// initialised `T` and whose ops tables are those of `T`; `registered` tells whether
+/// `register_netdev` succeeded.
+pub(crate) struct Registration<T: NetDevOps> {
+    dev: NonNull<bindings::net_device>,
+    registered: bool,
+    _data: PhantomData<T>,
+}
+
+// SAFETY: The registration only holds the device pointer; `T` is `Send + Sync`.
+unsafe impl<T: NetDevOps> Send for Registration<T> {}
+// SAFETY: Shared access only hands out `&NetDev` and `&T`, both `Sync`.
+unsafe impl<T: NetDevOps> Sync for Registration<T> {}
+
+impl<T: NetDevOps> Registration<T> {
+    /// Allocates a net device for `parent` and initialises its private data with `init`.
+    pub(crate) fn new(
+        parent: &device::Device,
+        cfg: &Config,
+        init: impl FnOnce(&NetDev) -> Result<T>,
+    ) -> Result<Self> {
+        if mem::align_of::<T>() > NETDEV_ALIGN {
+            return Err(EINVAL);
+        }
+        let priv_size = u32::try_from(mem::size_of::<T>())?;
+        // SAFETY: `parent` is a live device; the helper allocates and links the net device.
+        let raw = unsafe { sys::rxgbe_netdev_alloc(raw_device(parent), priv_size, cfg.txqs, cfg.rxqs) };
+        let dev = NonNull::new(raw).ok_or(ENOMEM)?;
+        // SAFETY: `raw` is a fresh, unregistered net device; the ops tables are 'static.
+        unsafe {
+            sys::rxgbe_netdev_setup(
+                raw,
+                &Self::NETDEV_OPS,
+                &ethtool::Ops::<T>::TABLE,
+                cfg.hw_features,
+                cfg.features,
+                68,
+                cfg.max_mtu,
+            )
+        };
+        // SAFETY: `raw` is live until `free_netdev` below or in `drop`.
+        let netdev = unsafe { NetDev::from_raw(raw) };
+        match init(netdev) {
+            Ok(data) => {
+                // SAFETY: the private area is `priv_size` bytes, aligned to NETDEV_ALIGN which is
+                // at least `T`'s alignment (checked above), and not yet initialised.
+                unsafe { sys::rxgbe_netdev_priv(raw).cast::<T>().write(data) };
+                // INVARIANT: the private area now holds a `T`.
+                Ok(Self { dev, registered: false, _data: PhantomData })
+            }
+            Err(e) => {
+                // SAFETY: never registered, private area not initialised: only the memory goes.
+                unsafe { sys::free_netdev(raw) };
+                Err(e)
+            }
+        }
+    }
+
+    /// Makes the device visible to the stack. Callbacks may run from now on.
+    pub(crate) fn register(&mut self) -> Result {
+        // SAFETY: the device is allocated and fully set up (type invariant).
+        to_result(unsafe { sys::register_netdev(self.dev.as_ptr()) })?;
+        self.registered = true;
+        Ok(())
+    }
+
+    /// The net device.
+    pub(crate) fn netdev(&self) -> &NetDev {
+        // SAFETY: live as long as `self` (type invariant).
+        unsafe { NetDev::from_raw(self.dev.as_ptr()) }
+    }
+
+    const NETDEV_OPS: sys::net_device_ops = {
+        // SAFETY: all-zero is a valid `net_device_ops`: every member is an optional callback.
+        let mut ops: sys::net_device_ops = unsafe { mem::zeroed() };
+        ops.ndo_open = Some(ndo_open::<T>);
+        ops.ndo_stop = Some(ndo_stop::<T>);
+        ops.ndo_start_xmit = Some(ndo_start_xmit::<T>);
+        ops.ndo_get_stats64 = Some(ndo_get_stats64::<T>);
+        ops.ndo_change_mtu = Some(ndo_change_mtu::<T>);
+        ops.ndo_set_mac_address = Some(ndo_set_mac_address::<T>);
+        ops.ndo_set_rx_mode = Some(ndo_set_rx_mode::<T>);
+        ops.ndo_validate_addr = Some(sys::eth_validate_addr);
+        ops
+    };
+}
+
+impl<T: NetDevOps> Drop for Registration<T> {
+    fn drop(&mut self) {
+        let raw = self.dev.as_ptr();
+        if self.registered {
+            // SAFETY: registered by `register`; this waits for every callback to finish and
+            // stops the interface if it is up, so nothing uses `T` afterwards.
+            unsafe { sys::unregister_netdev(raw) };
+        }
+        // SAFETY: the private area holds a `T` no one else references any more.
+        unsafe { core::ptr::drop_in_place(sys::rxgbe_netdev_priv(raw).cast::<T>()) };
+        // SAFETY: unregistered (or never registered); the memory is released last.
+        unsafe { sys::free_netdev(raw) };
+    }
+}
+
+/// Returns the driver data of a net device created by [`Registration`].
+///
+/// # Safety
+///
+/// `dev` must be a live net device created by `Registration<T>`.
+pub(crate) unsafe fn priv_of<'a, T>(dev: *mut bindings::net_device) -> &'a T {
+    // SAFETY: per the function's safety requirement, the private area holds an initialised `T`.
+    unsafe { &*sys::rxgbe_netdev_priv(dev).cast::<T>() }
+}
+
+/// Runs `f` with the device and driver data of a callback's `dev` argument.
+///
+/// # Safety
+///
+/// `dev` must be a live net device created by `Registration<T>`.
+unsafe fn with_dev<T: NetDevOps, R>(
+    dev: *mut bindings::net_device,
+    f: impl FnOnce(&NetDev, &T) -> R,
+) -> R {
+    // SAFETY: per the function's safety requirement.
+    let (netdev, data) = unsafe { (NetDev::from_raw(dev), priv_of::<T>(dev)) };
+    f(netdev, data)
+}
+
+unsafe extern "C" fn ndo_open<T: NetDevOps>(dev: *mut bindings::net_device) -> i32 {
+    // SAFETY: the core calls ndo_open on a registered device of this driver.
+    match unsafe { with_dev::<T, _>(dev, |d, t| t.open(d)) } {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+unsafe extern "C" fn ndo_stop<T: NetDevOps>(dev: *mut bindings::net_device) -> i32 {
+    // SAFETY: the core calls ndo_stop on a registered device of this driver.
+    unsafe { with_dev::<T, _>(dev, |d, t| t.stop(d)) };
+    0
+}
+
+unsafe extern "C" fn ndo_start_xmit<T: NetDevOps>(
+    skb: *mut bindings::sk_buff,
+    dev: *mut bindings::net_device,
+) -> sys::netdev_tx_t {
+    // SAFETY: the core hands over ownership of a valid skb.
+    let skb = unsafe { Skb::from_raw(skb) };
+    // SAFETY: the core calls ndo_start_xmit on a registered device of this driver.
+    unsafe { with_dev::<T, _>(dev, |d, t| t.start_xmit(d, skb)) };
+    sys::netdev_tx_NETDEV_TX_OK
+}
+
+unsafe extern "C" fn ndo_get_stats64<T: NetDevOps>(
+    dev: *mut bindings::net_device,
+    stats: *mut sys::rtnl_link_stats64,
+) {
+    // SAFETY: the core passes a valid, exclusively owned stats buffer.
+    let stats = unsafe { &mut *stats };
+    // SAFETY: the core calls this on a device of this driver.
+    unsafe { with_dev::<T, _>(dev, |d, t| t.get_stats64(d, stats)) };
+}
+
+unsafe extern "C" fn ndo_change_mtu<T: NetDevOps>(dev: *mut bindings::net_device, mtu: i32) -> i32 {
+    let Ok(mtu) = u32::try_from(mtu) else {
+        return EINVAL.to_errno();
+    };
+    // SAFETY: the core calls this on a registered device of this driver, under RTNL.
+    match unsafe { with_dev::<T, _>(dev, |d, t| t.change_mtu(d, mtu)) } {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+unsafe extern "C" fn ndo_set_mac_address<T: NetDevOps>(
+    dev: *mut bindings::net_device,
+    p: *mut c_void,
+) -> i32 {
+    // SAFETY: the core passes a `struct sockaddr` whose data holds the new address.
+    let sa = unsafe { &*p.cast::<bindings::sockaddr>() };
+    let mut addr = [0u8; ETH_ALEN];
+    for (dst, src) in addr.iter_mut().zip(sa.sa_data.iter()) {
+        *dst = *src as u8;
+    }
+    // SAFETY: `addr` holds ETH_ALEN bytes.
+    if !unsafe { sys::rxgbe_is_valid_ether_addr(addr.as_ptr()) } {
+        return EADDRNOTAVAIL.to_errno();
+    }
+    // SAFETY: the core calls this on a registered device of this driver, under RTNL.
+    let res: Result = unsafe {
+        with_dev::<T, _>(dev, |d, t| {
+            t.set_mac_address(d, &addr)?;
+            d.set_addr(&addr);
+            Ok(())
+        })
+    };
+    match res {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+unsafe extern "C" fn ndo_set_rx_mode<T: NetDevOps>(dev: *mut bindings::net_device) {
+    // SAFETY: the core calls this on a registered device of this driver.
+    unsafe { with_dev::<T, _>(dev, |d, t| t.set_rx_mode(d)) };
+}
+
+/// Whether `addr` is a valid unicast station address (not zero, not multicast).
+pub(crate) fn is_valid_addr(addr: &MacAddr) -> bool {
+    // SAFETY: `addr` holds ETH_ALEN readable bytes.
+    unsafe { sys::rxgbe_is_valid_ether_addr(addr.as_ptr()) }
+}

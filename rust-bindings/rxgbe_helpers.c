@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * C helpers of rxgbe: see rxgbe_helpers.h. These exist only because bindgen cannot see static
+ * inline functions and macros; each one is a direct call of the core API it names.
+ */
+#include "rxgbe_helpers.h"
+
+struct net_device *rxgbe_netdev_alloc(struct device *parent, unsigned int priv_size,
+				      unsigned int txqs, unsigned int rxqs)
+{
+	struct net_device *dev = alloc_etherdev_mqs(priv_size, txqs, rxqs);
+
+	if (dev)
+		SET_NETDEV_DEV(dev, parent);
+	return dev;
+}
+
+void *rxgbe_netdev_priv(struct net_device *dev)
+{
+	return netdev_priv(dev);
+}
+
+void rxgbe_netdev_setup(struct net_device *dev, const struct net_device_ops *ops,
+			const struct ethtool_ops *ethtool_ops, u64 hw_features, u64 features,
+			unsigned int min_mtu, unsigned int max_mtu)
+{
+	dev->netdev_ops = ops;
+	dev->ethtool_ops = ethtool_ops;
+	dev->hw_features = hw_features;
+	dev->features = features;
+	dev->min_mtu = min_mtu;
+	dev->max_mtu = max_mtu;
+	dev->watchdog_timeo = 5 * HZ;
+}
+
+unsigned int rxgbe_netdev_mtu(const struct net_device *dev)
+{
+	return READ_ONCE(dev->mtu);
+}
+
+void rxgbe_netdev_set_mtu(struct net_device *dev, unsigned int mtu)
+{
+	WRITE_ONCE(dev->mtu, mtu);
+}
+
+unsigned int rxgbe_netdev_flags(const struct net_device *dev)
+{
+	return READ_ONCE(dev->flags);
+}
+
+const char *rxgbe_netdev_name(const struct net_device *dev)
+{
+	return netdev_name(dev);
+}
+
+void rxgbe_netdev_addr(const struct net_device *dev, u8 *addr)
+{
+	ether_addr_copy(addr, dev->dev_addr);
+}
+
+void rxgbe_netdev_set_addr(struct net_device *dev, const u8 *addr)
+{
+	eth_hw_addr_set(dev, addr);
+}
+
+void rxgbe_netdev_random_addr(struct net_device *dev)
+{
+	eth_hw_addr_random(dev);
+}
+
+bool rxgbe_is_valid_ether_addr(const u8 *addr)
+{
+	return is_valid_ether_addr(addr);
+}
+
+int rxgbe_netdev_mc_addrs(struct net_device *dev, u8 *out, int max)
+{
+	struct netdev_hw_addr *ha;
+	int n = 0;
+
+	netdev_for_each_mc_addr(ha, dev) {
+		if (n < max)
+			ether_addr_copy(out + n * ETH_ALEN, ha->addr);
+		n++;
+	}
+	return n;
+}
+
+bool rxgbe_netif_carrier_ok(const struct net_device *dev)
+{
+	return netif_carrier_ok(dev);
+}
+
+bool rxgbe_netif_running(const struct net_device *dev)
+{
+	return netif_running(dev);
+}
+
+void rxgbe_netif_tx_start_all(struct net_device *dev)
+{
+	netif_tx_start_all_queues(dev);
+}
+
+void rxgbe_netif_tx_disable(struct net_device *dev)
+{
+	netif_tx_disable(dev);
+}
+
+bool rxgbe_txq_stopped(struct net_device *dev, unsigned int q)
+{
+	return __netif_subqueue_stopped(dev, q);
+}
+
+void rxgbe_txq_stop(struct net_device *dev, unsigned int q)
+{
+	netif_stop_subqueue(dev, q);
+}
+
+void rxgbe_txq_start(struct net_device *dev, unsigned int q)
+{
+	netif_start_subqueue(dev, q);
+}
+
+void rxgbe_txq_wake(struct net_device *dev, unsigned int q)
+{
+	netif_wake_subqueue(dev, q);
+}
+
+bool rxgbe_txq_sent(struct net_device *dev, unsigned int q, unsigned int bytes, bool more)
+{
+	return __netdev_tx_sent_queue(netdev_get_tx_queue(dev, q), bytes, more);
+}
+
+void rxgbe_txq_completed(struct net_device *dev, unsigned int q, unsigned int pkts,
+			 unsigned int bytes)
+{
+	netdev_tx_completed_queue(netdev_get_tx_queue(dev, q), pkts, bytes);
+}
+
+void rxgbe_txq_reset(struct net_device *dev, unsigned int q)
+{
+	netdev_tx_reset_queue(netdev_get_tx_queue(dev, q));
+}
+
+void rxgbe_smp_mb(void)
+{
+	smp_mb();
+}
+
+struct rxgbe_napi {
+	struct napi_struct napi;
+	void *owner;
+};
+
+struct napi_struct *rxgbe_napi_alloc(struct net_device *dev,
+				     int (*poll)(struct napi_struct *, int), void *owner,
+				     int index)
+{
+	struct rxgbe_napi *n = kzalloc(sizeof(*n), GFP_KERNEL);
+
+	if (!n)
+		return NULL;
+	n->owner = owner;
+	netif_napi_add_config(dev, &n->napi, poll, index);
+	return &n->napi;
+}
+
+void rxgbe_napi_free(struct napi_struct *napi)
+{
+	netif_napi_del(napi);
+	kfree(container_of(napi, struct rxgbe_napi, napi));
+}
+
+void *rxgbe_napi_owner(struct napi_struct *napi)
+{
+	return container_of(napi, struct rxgbe_napi, napi)->owner;
+}
+
+bool rxgbe_napi_schedule(struct napi_struct *napi)
+{
+	return napi_schedule(napi);
+}
+
+void rxgbe_napi_set_irq(struct napi_struct *napi, int irq)
+{
+	netif_napi_set_irq(napi, irq);
+}
+
+void rxgbe_napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb)
+{
+	napi_gro_receive(napi, skb);
+}
+
+unsigned int rxgbe_skb_len(const struct sk_buff *skb)
+{
+	return skb->len;
+}
+
+unsigned int rxgbe_skb_headlen(const struct sk_buff *skb)
+{
+	return skb_headlen(skb);
+}
+
+unsigned int rxgbe_skb_nr_frags(const struct sk_buff *skb)
+{
+	return skb_shinfo(skb)->nr_frags;
+}
+
+u16 rxgbe_skb_queue_mapping(const struct sk_buff *skb)
+{
+	return skb_get_queue_mapping(skb);
+}
+
+dma_addr_t rxgbe_skb_map_head(struct device *dev, struct sk_buff *skb)
+{
+	return dma_map_single(dev, skb->data, skb_headlen(skb), DMA_TO_DEVICE);
+}
+
+dma_addr_t rxgbe_skb_map_frag(struct device *dev, struct sk_buff *skb, unsigned int i,
+			      unsigned int *len)
+{
+	const skb_frag_t *frag = &skb_shinfo(skb)->frags[i];
+
+	*len = skb_frag_size(frag);
+	return skb_frag_dma_map(dev, frag, 0, *len, DMA_TO_DEVICE);
+}
+
+void rxgbe_skb_free_any(struct sk_buff *skb)
+{
+	dev_kfree_skb_any(skb);
+}
+
+bool rxgbe_netdev_xmit_more(void)
+{
+	return netdev_xmit_more();
+}
+
+struct sk_buff *rxgbe_skb_build(void *va, unsigned int truesize, unsigned int headroom,
+				unsigned int len)
+{
+	struct sk_buff *skb = napi_build_skb(va, truesize);
+
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, headroom);
+	__skb_put(skb, len);
+	skb_mark_for_recycle(skb);
+	return skb;
+}
+
+void rxgbe_skb_add_frag(struct sk_buff *skb, struct page *page, unsigned int off,
+			unsigned int len, unsigned int truesize)
+{
+	skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page, off, len, truesize);
+}
+
+void rxgbe_skb_rx_finish(struct sk_buff *skb, struct net_device *dev, u16 queue)
+{
+	skb_record_rx_queue(skb, queue);
+	skb->protocol = eth_type_trans(skb, dev);
+}
+
+bool rxgbe_dma_mapping_error(struct device *dev, dma_addr_t addr)
+{
+	return dma_mapping_error(dev, addr) != 0;
+}
+
+void rxgbe_dma_unmap_single(struct device *dev, dma_addr_t addr, unsigned int len)
+{
+	dma_unmap_single(dev, addr, len, DMA_TO_DEVICE);
+}
+
+void rxgbe_dma_unmap_page(struct device *dev, dma_addr_t addr, unsigned int len)
+{
+	dma_unmap_page(dev, addr, len, DMA_TO_DEVICE);
+}
+
+int rxgbe_page_pool_create(struct device *dev, struct napi_struct *napi, unsigned int size,
+			   unsigned int offset, unsigned int max_len, struct page_pool **out)
+{
+	struct page_pool_params pp = {
+		.flags = PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV,
+		.order = 0,
+		.pool_size = size,
+		.nid = NUMA_NO_NODE,
+		.dev = dev,
+		.napi = napi,
+		.netdev = napi->dev,
+		.dma_dir = DMA_FROM_DEVICE,
+		.offset = offset,
+		.max_len = max_len,
+	};
+	struct page_pool *pool = page_pool_create(&pp);
+
+	if (IS_ERR(pool))
+		return PTR_ERR(pool);
+	*out = pool;
+	return 0;
+}
+
+struct page *rxgbe_pp_alloc(struct page_pool *pool)
+{
+	return page_pool_dev_alloc_pages(pool);
+}
+
+dma_addr_t rxgbe_pp_dma(const struct page *page)
+{
+	return page_pool_get_dma_addr(page);
+}
+
+void *rxgbe_page_address(const struct page *page)
+{
+	return page_address(page);
+}
+
+void rxgbe_pp_sync_for_cpu(const struct page_pool *pool, const struct page *page,
+			   unsigned int offset, unsigned int len)
+{
+	page_pool_dma_sync_for_cpu(pool, page, offset, len);
+}
+
+void rxgbe_pp_put(struct page_pool *pool, struct page *page, bool in_napi)
+{
+	page_pool_put_full_page(pool, page, in_napi);
+}
+
+int rxgbe_request_irq(unsigned int irq, irq_handler_t handler, unsigned long flags,
+		      const char *name, void *cookie)
+{
+	return request_irq(irq, handler, flags, name, cookie);
+}
+
+void rxgbe_ksettings_set(struct ethtool_link_ksettings *ks, u32 speed, u8 duplex, bool link)
+{
+	ethtool_link_ksettings_zero_link_mode(ks, supported);
+	ethtool_link_ksettings_zero_link_mode(ks, advertising);
+	ethtool_link_ksettings_add_link_mode(ks, supported, 10baseT_Full);
+	ethtool_link_ksettings_add_link_mode(ks, supported, 100baseT_Full);
+	ethtool_link_ksettings_add_link_mode(ks, supported, 1000baseT_Full);
+	ethtool_link_ksettings_add_link_mode(ks, supported, Autoneg);
+	ethtool_link_ksettings_add_link_mode(ks, supported, TP);
+	ethtool_link_ksettings_add_link_mode(ks, advertising, 1000baseT_Full);
+	ethtool_link_ksettings_add_link_mode(ks, advertising, Autoneg);
+	ethtool_link_ksettings_add_link_mode(ks, advertising, TP);
+	ks->base.port = PORT_TP;
+	ks->base.autoneg = AUTONEG_ENABLE;
+	ks->base.speed = link ? speed : SPEED_UNKNOWN;
+	ks->base.duplex = link ? duplex : DUPLEX_UNKNOWN;
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * C helpers of rxgbe: thin, exported-to-Rust wrappers of static inline functions and macros of
+ * the networking core (net_device, NAPI, sk_buff, page_pool, DMA) that bindgen cannot call.
+ * Each helper does one thing; policy stays in Rust.
+ */
+#ifndef RXGBE_HELPERS_H
+#define RXGBE_HELPERS_H
+
+#include <linux/dma-mapping.h>
+#include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/interrupt.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <net/netdev_queues.h>
+#include <net/page_pool/helpers.h>
+
+/* net_device */
+struct net_device *rxgbe_netdev_alloc(struct device *parent, unsigned int priv_size,
+				      unsigned int txqs, unsigned int rxqs);
+void *rxgbe_netdev_priv(struct net_device *dev);
+void rxgbe_netdev_setup(struct net_device *dev, const struct net_device_ops *ops,
+			const struct ethtool_ops *ethtool_ops, u64 hw_features, u64 features,
+			unsigned int min_mtu, unsigned int max_mtu);
+unsigned int rxgbe_netdev_mtu(const struct net_device *dev);
+void rxgbe_netdev_set_mtu(struct net_device *dev, unsigned int mtu);
+unsigned int rxgbe_netdev_flags(const struct net_device *dev);
+const char *rxgbe_netdev_name(const struct net_device *dev);
+void rxgbe_netdev_addr(const struct net_device *dev, u8 *addr);
+void rxgbe_netdev_set_addr(struct net_device *dev, const u8 *addr);
+void rxgbe_netdev_random_addr(struct net_device *dev);
+bool rxgbe_is_valid_ether_addr(const u8 *addr);
+int rxgbe_netdev_mc_addrs(struct net_device *dev, u8 *out, int max);
+bool rxgbe_netif_carrier_ok(const struct net_device *dev);
+bool rxgbe_netif_running(const struct net_device *dev);
+void rxgbe_netif_tx_start_all(struct net_device *dev);
+void rxgbe_netif_tx_disable(struct net_device *dev);
+
+/* TX queues: stop/wake with byte queue limits */
+bool rxgbe_txq_stopped(struct net_device *dev, unsigned int q);
+void rxgbe_txq_stop(struct net_device *dev, unsigned int q);
+void rxgbe_txq_start(struct net_device *dev, unsigned int q);
+void rxgbe_txq_wake(struct net_device *dev, unsigned int q);
+bool rxgbe_txq_sent(struct net_device *dev, unsigned int q, unsigned int bytes, bool more);
+void rxgbe_txq_completed(struct net_device *dev, unsigned int q, unsigned int pkts,
+			 unsigned int bytes);
+void rxgbe_txq_reset(struct net_device *dev, unsigned int q);
+void rxgbe_smp_mb(void);
+
+/* NAPI: allocated by C so its layout never leaks into Rust */
+struct napi_struct *rxgbe_napi_alloc(struct net_device *dev,
+				     int (*poll)(struct napi_struct *, int), void *owner,
+				     int index);
+void rxgbe_napi_free(struct napi_struct *napi);
+void *rxgbe_napi_owner(struct napi_struct *napi);
+bool rxgbe_napi_schedule(struct napi_struct *napi);
+void rxgbe_napi_set_irq(struct napi_struct *napi, int irq);
+void rxgbe_napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb);
+
+/* sk_buff */
+unsigned int rxgbe_skb_len(const struct sk_buff *skb);
+unsigned int rxgbe_skb_headlen(const struct sk_buff *skb);
+unsigned int rxgbe_skb_nr_frags(const struct sk_buff *skb);
+u16 rxgbe_skb_queue_mapping(const struct sk_buff *skb);
+dma_addr_t rxgbe_skb_map_head(struct device *dev, struct sk_buff *skb);
+dma_addr_t rxgbe_skb_map_frag(struct device *dev, struct sk_buff *skb, unsigned int i,
+			      unsigned int *len);
+void rxgbe_skb_free_any(struct sk_buff *skb);
+bool rxgbe_netdev_xmit_more(void);
+struct sk_buff *rxgbe_skb_build(void *va, unsigned int truesize, unsigned int headroom,
+				unsigned int len);
+void rxgbe_skb_add_frag(struct sk_buff *skb, struct page *page, unsigned int off,
+			unsigned int len, unsigned int truesize);
+void rxgbe_skb_rx_finish(struct sk_buff *skb, struct net_device *dev, u16 queue);
+
+/* DMA streaming mappings */
+bool rxgbe_dma_mapping_error(struct device *dev, dma_addr_t addr);
+void rxgbe_dma_unmap_single(struct device *dev, dma_addr_t addr, unsigned int len);
+void rxgbe_dma_unmap_page(struct device *dev, dma_addr_t addr, unsigned int len);
+
+/* page_pool */
+int rxgbe_page_pool_create(struct device *dev, struct napi_struct *napi, unsigned int size,
+			   unsigned int offset, unsigned int max_len, struct page_pool **out);
+struct page *rxgbe_pp_alloc(struct page_pool *pool);
+dma_addr_t rxgbe_pp_dma(const struct page *page);
+void *rxgbe_page_address(const struct page *page);
+void rxgbe_pp_sync_for_cpu(const struct page_pool *pool, const struct page *page,
+			   unsigned int offset, unsigned int len);
+void rxgbe_pp_put(struct page_pool *pool, struct page *page, bool in_napi);
+
+/* IRQ */
+int rxgbe_request_irq(unsigned int irq, irq_handler_t handler, unsigned long flags,
+		      const char *name, void *cookie);
+
+/* ethtool */
+void rxgbe_ksettings_set(struct ethtool_link_ksettings *ks, u32 speed, u8 duplex, bool link);
+
+#endif /* RXGBE_HELPERS_H */

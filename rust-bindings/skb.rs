@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Socket buffers (`struct sk_buff`) owned by the driver.
+
+use core::ptr::NonNull;
+use kernel::bindings;
+
+use super::{netdev::NetDev, pool::PoolPage, sys};
+
+/// An owned socket buffer. Dropping it frees it (from any context).
+///
+/// # Invariants
+///
+/// `ptr` is a valid skb exclusively owned by this value.
+pub(crate) struct Skb {
+    ptr: NonNull<bindings::sk_buff>,
+}
+
+// SAFETY: An skb is not bound to a thread; ownership moves with the value.
+unsafe impl Send for Skb {}
+// SAFETY: Shared references only read immutable properties of the skb.
+unsafe impl Sync for Skb {}
+
+impl Skb {
+    /// Takes ownership of `ptr`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must be a valid skb whose ownership is transferred to the returned value.
+    pub(crate) unsafe fn from_raw(ptr: *mut bindings::sk_buff) -> Self {
+        // SAFETY: per the safety requirement `ptr` is valid, hence non-null.
+        Self { ptr: unsafe { NonNull::new_unchecked(ptr) } }
+    }
+
+    pub(crate) fn as_raw(&self) -> *mut bindings::sk_buff {
+        self.ptr.as_ptr()
+    }
+
+    fn into_raw(self) -> *mut bindings::sk_buff {
+        let p = self.ptr.as_ptr();
+        core::mem::forget(self);
+        p
+    }
+
+    /// Total length in bytes.
+    pub(crate) fn len(&self) -> u32 {
+        // SAFETY: valid skb (type invariant).
+        unsafe { sys::rxgbe_skb_len(self.as_raw()) }
+    }
+
+    /// Length of the linear part.
+    pub(crate) fn headlen(&self) -> u32 {
+        // SAFETY: valid skb (type invariant).
+        unsafe { sys::rxgbe_skb_headlen(self.as_raw()) }
+    }
+
+    /// Number of page fragments.
+    pub(crate) fn nr_frags(&self) -> u32 {
+        // SAFETY: valid skb (type invariant).
+        unsafe { sys::rxgbe_skb_nr_frags(self.as_raw()) }
+    }
+
+    /// The transmit queue the stack picked.
+    pub(crate) fn queue_mapping(&self) -> u16 {
+        // SAFETY: valid skb (type invariant).
+        unsafe { sys::rxgbe_skb_queue_mapping(self.as_raw()) }
+    }
+
+    /// Frees a transmitted skb from NAPI context; `budget` 0 means not in NAPI (netpoll).
+    pub(crate) fn consume(self, budget: i32) {
+        // SAFETY: we own the skb; ownership passes to the core.
+        unsafe { sys::napi_consume_skb(self.into_raw(), budget) }
+    }
+
+    /// Builds an skb around a received page-pool buffer of `truesize` bytes whose frame starts
+    /// `headroom` bytes in and is `len` bytes long. On failure the page is handed back.
+    pub(crate) fn build(page: PoolPage, truesize: u32, headroom: u32, len: u32) -> Result<Skb, PoolPage> {
+        // SAFETY: `page` is a pool page owned by the caller; `headroom + len` fits the buffer
+        // as the receive path programmed the device's buffer size from the same layout.
+        let skb = unsafe { sys::rxgbe_skb_build(page.address(), truesize, headroom, len) };
+        match NonNull::new(skb) {
+            Some(ptr) => {
+                // The skb now owns the page and returns it to its pool when freed.
+                page.into_skb();
+                Ok(Skb { ptr })
+            }
+            None => Err(page),
+        }
+    }
+
+    /// Appends a received page-pool buffer as a fragment; the skb takes ownership of the page.
+    pub(crate) fn add_frag(&mut self, page: PoolPage, offset: u32, len: u32, truesize: u32) {
+        // SAFETY: valid skb built by `build` (recycling marked); the page reference moves in.
+        unsafe { sys::rxgbe_skb_add_frag(self.as_raw(), page.as_raw(), offset, len, truesize) };
+        page.into_skb();
+    }
+
+    /// Finishes a received skb for the stack: records the queue and sets the protocol.
+    pub(crate) fn rx_finish(&mut self, dev: &NetDev, queue: u16) {
+        // SAFETY: valid skb; `dev` is live.
+        unsafe { sys::rxgbe_skb_rx_finish(self.as_raw(), dev.as_raw(), queue) }
+    }
+
+    /// Hands the skb to GRO of `napi`.
+    ///
+    /// # Safety
+    ///
+    /// `napi` must be the NAPI instance currently polling on this CPU.
+    pub(crate) unsafe fn gro_receive(self, napi: *mut bindings::napi_struct) {
+        // SAFETY: per the safety requirement; the skb's ownership passes to the stack.
+        unsafe { sys::rxgbe_napi_gro_receive(napi, self.into_raw()) };
+    }
+}
+
+impl Drop for Skb {
+    fn drop(&mut self) {
+        // SAFETY: we own the skb (type invariant).
+        unsafe { sys::rxgbe_skb_free_any(self.as_raw()) }
+    }
+}

@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Upstream NIC driver kselftests (tools/testing/selftests/drivers/net and drivers/net/hw) in the lab guest.
+#
+#   scripts/kselftest.sh [all|build|run|table]        (default: all = build + run + table)
+#
+#   DRIVER=rxgbe|igb|e1000   driver under test (default rxgbe); igb/e1000 = the in-tree driver, for comparison
+#   DEVICE=igb|e1000         emulated NIC (default igb)
+#   KSFT_TESTS="a.py b.py"   run only these tests (names as in the table; hw tests may be written hw/x.py)
+#   KSFT_TIMEOUT=N           override every per-test timeout (seconds)
+#   KSFT_BUDGET=N            guest-side budget for the whole run in seconds (default 1380 = 23 min)
+#
+# build: builds the selftests once per (kernel source version, build recipe below, clang) into the cache and
+#        copies the installed tree to build/kselftest/install (the guest sees it as /host/build/kselftest/install).
+# run:   boots the guest with scripts/vm.py --mode kselftest; the guest script qemu/guest/kselftest.sh writes the
+#        KTAP to build/kselftest/<driver>-<device>.ktap.
+# table: prints one table from every build/kselftest/*-<device>.ktap; exits non-zero when a REQUIRED test of
+#        the driver just run (DRIVER) did not pass.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+# ---- Policy: what must pass -------------------------------------------------------------------------------
+# Tests that must pass for the driver under test. A failure of any of them fails this script.
+REQUIRED_TESTS="ping.py napi_id.py"
+# Sub-cases (glob on the sub-case name, e.g. ping.test_xdp_native_sb) that never count against a required test:
+# XDP is optional for now.
+OPTIONAL_SUBCASES="*xdp*"
+
+DRIVER=${DRIVER:-rxgbe}
+DEVICE=${DEVICE:-igb}
+OUT="$RXGBE_ROOT/build/kselftest"
+INSTALL="$OUT/install"
+TARGETS="drivers/net drivers/net/hw"
+CLANG_BIN=clang$LLVM_SUFFIX
+action=${1:-all}
+
+# ---- Build ------------------------------------------------------------------------------------------------
+# BUILD-RECIPE-BEGIN (this block, the kernel source version and clang's version make the cache key)
+# Files of the source tree the selftest build reads or writes. The build writes next to its sources
+# (tools/net/ynl, libbpf), so it runs in a private copy: the unpacked source stays read-only.
+KSFT_COPY_DIRS="tools Documentation/netlink include/uapi arch/x86/include/uapi scripts"
+# Artifacts whose absence turns tests into skips; recorded, never fatal.
+KSFT_EXPECTED="drivers/net/napi_id_helper drivers/net/so_txtime drivers/net/psp_responder
+  net/lib/xdp_dummy.bpf.o net/lib/xdp_native.bpf.o net/lib/xdp_metadata.bpf.o net/lib/xdp_helper net/lib/csum
+  net/lib/gro net/lib/ynl/pyynl/lib/ynl.py net/lib/specs/ethtool.yaml net/lib/specs/netdev.yaml
+  drivers/net/hw/toeplitz drivers/net/hw/ncdevmem drivers/net/hw/nk_forward.bpf.o
+  drivers/net/hw/nk_primary_rx_redirect.bpf.o"
+# BUILD-RECIPE-END
+
+build_key() {
+  {
+    cat "$RXGBE_CACHE/src/linux-source-$KERNEL_SERIES.version" 2>/dev/null || echo unknown
+    sed -n '/^# BUILD-RECIPE-BEGIN/,/^# BUILD-RECIPE-END/p' "$0"
+    sed -n '/^do_build()/,/^}/p' "$0"
+    "$CLANG_BIN" --version 2>/dev/null | head -n1
+    gcc --version 2>/dev/null | head -n1
+  } | sha256sum | cut -c1-16
+}
+
+do_build() {
+  local src key cache copy inst logf start t0 rc
+  src=$(kernel_src_dir)
+  [ -f "$src/Makefile" ] || die "kernel source missing: run scripts/setup.sh"
+  command -v "$CLANG_BIN" >/dev/null || die "$CLANG_BIN missing: run scripts/setup.sh"
+  command -v rsync >/dev/null || die "rsync missing: run scripts/setup.sh"
+  key=$(build_key)
+  cache="$RXGBE_CACHE/kselftest-$key"
+  copy="$cache/src"
+  inst="$cache/install"
+  logf="$cache/build.log"
+
+  if [ ! -f "$cache/.built" ]; then
+    start=$(date +%s)
+    rm -rf "$cache" && mkdir -p "$copy"
+    log "kselftest: build $key in $cache (log: $logf)"
+    log "kselftest: [1/4] copying the needed parts of the source tree"
+    cp "$src/Makefile" "$copy/"
+    for d in $KSFT_COPY_DIRS; do
+      mkdir -p "$copy/$(dirname "$d")"
+      cp -a "$src/$d" "$copy/$d"
+    done
+    log "kselftest: [2/4] UAPI headers (make headers, O= outside the source)"
+    # Into the copy's usr/include, where every selftest makefile (lib.mk, ynl.mk, bpf.mk) looks.
+    make -C "$src" O="$cache/hdr" ARCH=x86 headers_install INSTALL_HDR_PATH="$copy/usr" -s >>"$logf" 2>&1 \
+      || { tail -n 20 "$logf" >&2; die "kselftest: make headers failed"; }
+    log "kselftest: [3/4] building and installing $TARGETS (+ net/lib) with CLANG=$CLANG_BIN, $(nproc) jobs"
+    t0=$(date +%s)
+    # -k and no FORCE_TARGETS: a part that cannot build (e.g. a BPF object) does not stop the rest.
+    set +e
+    make -C "$copy/tools/testing/selftests" -k -j"$(nproc)" \
+      TARGETS="$TARGETS" CLANG="$CLANG_BIN" KSFT_INSTALL_PATH="$inst" install >>"$logf" 2>&1 &
+    local pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+      sleep 20
+      kill -0 "$pid" 2>/dev/null && log "kselftest:   ... $(( $(date +%s) - t0 )) s, $(grep -cE '^(  )?(CC|BPF_PROG|GEN|LINK|AR|CP|INSTALL)|^gcc|^cc ' "$logf") build steps"
+    done
+    wait "$pid"; rc=$?
+    set -e
+    [ -f "$inst/run_kselftest.sh" ] && [ -d "$inst/drivers/net" ] && [ -d "$inst/net/lib/py" ] \
+      || { tail -n 40 "$logf" >&2; die "kselftest: install failed (make rc $rc), see $logf"; }
+    log "kselftest: [4/4] checking artifacts"
+    {
+      echo "# kselftest build $key, $(cat "$RXGBE_CACHE/src/linux-source-$KERNEL_SERIES.version" 2>/dev/null)"
+      echo "# make rc $rc, $(( $(date +%s) - start )) s"
+      for f in $KSFT_EXPECTED; do
+        if [ -e "$inst/$f" ]; then echo "ok      $f"; else echo "MISSING $f"; fi
+      done
+      echo "# errors from the build log:"
+      grep -E 'error:|Error [0-9]|No rule to make' "$logf" | sort -u | head -n 40 || true
+    } > "$cache/build-report.txt"
+    if grep -q '^MISSING' "$cache/build-report.txt"; then
+      log "kselftest: some artifacts did not build (their tests will skip):"
+      grep '^MISSING' "$cache/build-report.txt" | sed 's/^/    /' >&2
+    fi
+    echo "$key" > "$cache/.built"
+    log "kselftest: built in $(( $(date +%s) - start )) s"
+  else
+    log "kselftest: build $key cached ($cache)"
+  fi
+
+  # The guest reaches the repo only (9p at /host): copy the installed tree there.
+  mkdir -p "$OUT"
+  if [ "$(cat "$INSTALL/.rxgbe-key" 2>/dev/null)" != "$key" ]; then
+    log "kselftest: installing into ${INSTALL#"$RXGBE_ROOT"/}"
+    rsync -a --delete "$inst/" "$INSTALL/"
+    echo "$key" > "$INSTALL/.rxgbe-key"
+  fi
+  cp "$cache/build-report.txt" "$OUT/build-report.txt"
+}
+
+# ---- Run --------------------------------------------------------------------------------------------------
+do_run() {
+  local name="$DRIVER-$DEVICE" conf ktap start rc=0
+  [ -x "$RXGBE_ROOT/scripts/vm.py" ] || die "scripts/vm.py missing (the VM runner)"
+  [ -f "$INSTALL/run_kselftest.sh" ] || die "selftests not installed: scripts/kselftest.sh build"
+  conf="$OUT/$name.conf"
+  ktap="$OUT/$name.ktap"
+  # The guest script reads this file (the guest's environment comes from the VM runner).
+  {
+    echo "# written by scripts/kselftest.sh; read by qemu/guest/kselftest.sh"
+    printf 'KSFT_TESTS=%q\n' "${KSFT_TESTS:-}"
+    printf 'KSFT_TIMEOUT=%q\n' "${KSFT_TIMEOUT:-}"
+    printf 'KSFT_BUDGET=%q\n' "${KSFT_BUDGET:-1380}"
+    printf 'KSFT_KTAP=%q\n' "/host/build/kselftest/$name.ktap"
+  } > "$conf"
+  rm -f "$ktap" "$ktap.partial"
+  log "kselftest: running in the guest: driver $DRIVER on $DEVICE (KTAP: ${ktap#"$RXGBE_ROOT"/})"
+  start=$(date +%s)
+  "$RXGBE_ROOT/scripts/vm.py" --mode kselftest --driver "$DRIVER" --device "$DEVICE" --name "kselftest-$name" \
+    || rc=$?
+  log "kselftest: guest run took $(( $(date +%s) - start )) s (vm.py rc $rc)"
+  if [ ! -s "$ktap" ]; then
+    if [ -s "$ktap.partial" ]; then
+      log "kselftest: the guest did not finish: keeping the partial KTAP"
+      mv "$ktap.partial" "$ktap"
+      echo "# KTAP incomplete: the guest stopped before the end of the run" >> "$ktap"
+    else
+      die "kselftest: no KTAP from the guest (see the VM log of kselftest-$name)"
+    fi
+  fi
+  return 0
+}
+
+# ---- Table ------------------------------------------------------------------------------------------------
+do_table() {
+  local files=() f
+  # The driver under test first, then the others that ran on the same device.
+  [ -f "$OUT/$DRIVER-$DEVICE.ktap" ] && files+=("$OUT/$DRIVER-$DEVICE.ktap")
+  for f in "$OUT"/*-"$DEVICE".ktap; do
+    [ -f "$f" ] && [ "$f" != "$OUT/$DRIVER-$DEVICE.ktap" ] && files+=("$f")
+  done
+  [ "${#files[@]}" -gt 0 ] || die "no KTAP files in ${OUT#"$RXGBE_ROOT"/} for device $DEVICE"
+  python3 "$RXGBE_ROOT/scripts/ksft-table.py" --required "$REQUIRED_TESTS" --optional-subcases "$OPTIONAL_SUBCASES" \
+    --check "$DRIVER-$DEVICE" "${files[@]}"
+}
+
+case "$action" in
+  build) do_build ;;
+  run) do_run ;;
+  table) do_table ;;
+  all) do_build; do_run; do_table ;;
+  *) die "usage: $0 [all|build|run|table]" ;;
+esac

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs the project's VM selftests (selftests/*.sh, in the lab guest) on the emulated igb and then e1000.
+#   DRIVER=rxgbe (default): rxgbe on both devices.   DRIVER=igb or DRIVER=e1000: the in-tree driver of each
+#   device (igb on igb, e1000 on e1000), for side-by-side comparison.   DEVICES="igb e1000" picks devices.
+# Prints a summary table; exits non-zero if any run failed. Logs: build/vm/test-<driver>-<device>.log
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+DRIVER=${DRIVER:-rxgbe}
+DEVICES=${DEVICES:-igb e1000}
+# Resolve the cached artefacts once (each prints its path; a cache miss builds, which `make` does first).
+KDIR=${KDIR:-$("$RXGBE_ROOT/scripts/kernel.sh" test)}
+RXGBE_ROOTFS=${RXGBE_ROOTFS:-$("$RXGBE_ROOT/scripts/rootfs.sh")}
+export KDIR RXGBE_ROOTFS
+
+rows=() rc=0
+for dev in $DEVICES; do
+  drv=$DRIVER
+  [ "$drv" = rxgbe ] || drv=$dev  # in-tree comparison: each device with its own in-tree driver
+  name=test-$drv-$dev
+  log "vm-tests: $drv on $dev (progress below; full log build/vm/$name.log)"
+  start=$(date +%s)
+  if "$RXGBE_ROOT/scripts/vm.py" --mode test --driver "$drv" --device "$dev" --name "$name" --quiet \
+       ${VM_ARGS:-}; then res=PASS; else res=FAIL; rc=1; fi
+  wall=$(( $(date +%s) - start ))
+  read -r passed failed boot < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));
+print(d["tap_passed"], d["tap_failed"], d["boot_s"])' "$RXGBE_ROOT/build/vm/$name.json" 2>/dev/null || echo "? ? ?")
+  rows+=("$(printf '%-7s %-7s %-5s %7s %7s %7s %8s' "$dev" "$drv" "$res" "$passed" "$failed" "$boot" "$wall")")
+done
+
+echo
+printf '%-7s %-7s %-5s %7s %7s %7s %8s\n' device driver result passed failed boot_s wall_s
+printf '%s\n' "${rows[@]}"
+[ "$rc" = 0 ] && log "vm-tests: all passed" || log "vm-tests: FAILED (see the logs above)"
+exit $rc

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Intel 82540EM (QEMU `e1000`): legacy descriptors, one queue, one interrupt line.
+
+use kernel::io::Io;
+use kernel::prelude::*;
+
+use super::{regs::*, Bar0, IrqMode, Mac};
+use crate::logic::desc;
+
+/// The 82540EM MAC.
+pub(crate) struct E82540;
+
+const STD_FRAME: u32 = 1518;
+
+impl Mac for E82540 {
+    fn name(&self) -> &'static str {
+        "82540EM"
+    }
+
+    fn desc_format(&self) -> desc::Format {
+        desc::Format::Legacy
+    }
+
+    fn max_frame(&self) -> u32 {
+        16128
+    }
+
+    fn has_msix(&self) -> bool {
+        false
+    }
+
+    fn init(&self, bar: &Bar0<'_>) {
+        // Inter-packet gap for copper (8254x manual 13.4.34).
+        bar.write_reg(TIPG::zeroed().with_const_ipgt::<10>().with_const_ipgr1::<8>().with_const_ipgr2::<6>());
+    }
+
+    fn set_rx_buffers(&self, _bar: &Bar0<'_>, rctl: RCTL, _q: usize, _buf_len: u32, max_frame: u32) -> RCTL {
+        // BSIZE 0 without BSEX: 2048-byte buffers; longer frames chain over descriptors.
+        rctl.with_const_bsize::<0>().with_bsex(false).with_lpe(max_frame > STD_FRAME)
+    }
+
+    fn enable_rx_queue(&self, _bar: &Bar0<'_>, _q: usize, _on: bool) {}
+
+    fn enable_tx_queue(&self, _bar: &Bar0<'_>, _q: usize, _on: bool) {}
+
+    fn route_msix(&self, _bar: &Bar0<'_>, _q: usize, _vector: u32, _other: u32) {}
+
+    fn set_throttle(&self, bar: &Bar0<'_>, _mode: IrqMode, _vector: u32, usecs: u32) {
+        // ITR counts 256 ns units.
+        let units = usecs.saturating_mul(1000) / 256;
+        if let Ok(v) = ITR::zeroed().try_with_interval(units) {
+            bar.write_reg(v);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Intel 82576 (QEMU `igb`): advanced descriptors, per-queue enables, MSI-X through IVAR.
+
+use kernel::io::{register::Array, Io};
+use kernel::prelude::*;
+
+use super::{regs::*, Bar0, IrqMode, Mac};
+use crate::logic::desc;
+
+/// The 82576 MAC.
+pub(crate) struct E82576;
+
+/// Standard frame without VLAN tag, above which long-packet reception must be enabled.
+const STD_FRAME: u32 = 1518;
+const VLAN_TAG: u32 = 4;
+
+impl Mac for E82576 {
+    fn name(&self) -> &'static str {
+        "82576"
+    }
+
+    fn desc_format(&self) -> desc::Format {
+        desc::Format::Advanced
+    }
+
+    fn max_frame(&self) -> u32 {
+        9216
+    }
+
+    fn has_msix(&self) -> bool {
+        true
+    }
+
+    fn init(&self, bar: &Bar0<'_>) {
+        // Back to non-MSI-X routing until interrupts are set up at open.
+        bar.write_reg(GPIE::zeroed());
+    }
+
+    fn set_rx_buffers(&self, bar: &Bar0<'_>, rctl: RCTL, q: usize, buf_len: u32, max_frame: u32) -> RCTL {
+        if let Some(loc) = SRRCTL::try_at(q) {
+            let kb = u8::try_from(buf_len / 1024).unwrap_or(2);
+            let v = SRRCTL::zeroed().with_const_desctype::<1>().with_drop_en(true);
+            bar.write(loc, v.try_with_bsizepkt(kb).unwrap_or(v.with_const_bsizepkt::<2>()));
+        }
+        let limit = RLPML::zeroed().try_with_len(max_frame + VLAN_TAG).unwrap_or(RLPML::zeroed());
+        bar.write_reg(limit);
+        rctl.with_lpe(max_frame > STD_FRAME)
+    }
+
+    fn enable_rx_queue(&self, bar: &Bar0<'_>, q: usize, on: bool) {
+        if let Some(loc) = RXDCTL::try_at(q) {
+            bar.update(loc, |r| r.with_enable(on));
+        }
+    }
+
+    fn enable_tx_queue(&self, bar: &Bar0<'_>, q: usize, on: bool) {
+        if let Some(loc) = TXDCTL::try_at(q) {
+            bar.update(loc, |r| r.with_enable(on));
+        }
+    }
+
+    fn route_msix(&self, bar: &Bar0<'_>, q: usize, vector: u32, other: u32) {
+        let (Ok(v), Ok(o)) = (u8::try_from(vector), u8::try_from(other)) else {
+            return;
+        };
+        if let Some(loc) = IVAR::try_at(q) {
+            let ivar = IVAR::zeroed().with_rx_valid(true).with_tx_valid(true);
+            if let (Ok(ivar), Ok(_)) = (ivar.try_with_rx_vector(v), ivar.try_with_tx_vector(v)) {
+                if let Ok(ivar) = ivar.try_with_tx_vector(v) {
+                    bar.write(loc, ivar);
+                }
+            }
+        }
+        if let Ok(misc) = IVAR_MISC::zeroed().with_valid(true).try_with_vector(o) {
+            bar.write_reg(misc);
+        }
+        bar.write_reg(GPIE::zeroed().with_msix_mode(true).with_pba(true).with_eiame(true).with_nsicr(true));
+    }
+
+    fn set_throttle(&self, bar: &Bar0<'_>, _mode: IrqMode, vector: u32, usecs: u32) {
+        if let Some(loc) = usize::try_from(vector).ok().and_then(EITR::try_at) {
+            if let Ok(v) = EITR::zeroed().try_with_interval(usecs) {
+                bar.write(loc, v);
+            }
+        }
+    }
+}

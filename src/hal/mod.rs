@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Hardware access: the register window of one device and the per-MAC differences.
+//!
+//! [`Hw`] implements what the 82576 and the 82540EM share (reset, addresses, link, ring
+//! registers of queue 0-3, interrupt masks); [`Mac`] is implemented once per MAC
+//! ([`e82576`], [`e82540`]) for what differs, the way nova-core keeps per-chip `hal` modules.
+
+pub(crate) mod e82540;
+pub(crate) mod e82576;
+pub(crate) mod regs;
+
+use kernel::{
+
+    io::{poll::read_poll_timeout, register::Array, Io},
+    pci,
+    prelude::*,
+    time::Delta,
+};
+
+use crate::logic::desc;
+use crate::net::netdev::MacAddr;
+use regs::*;
+
+/// The mapped register window of BAR 0.
+pub(crate) type Bar0<'b> = pci::Bar<'b, BAR0_SIZE>;
+
+/// Interrupt delivery chosen at probe.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum IrqMode {
+    /// One MSI-X vector per queue pair, plus the last vector for link and other causes.
+    Msix,
+    /// A single MSI or INTx vector for everything, causes read from ICR.
+    Single,
+}
+
+/// What differs between the supported MACs.
+pub(crate) trait Mac: Sync {
+    /// Human-readable MAC name.
+    fn name(&self) -> &'static str;
+    /// Descriptor format of the rings.
+    fn desc_format(&self) -> desc::Format;
+    /// Largest frame (without FCS) the MAC receives and sends.
+    fn max_frame(&self) -> u32;
+    /// Whether the MAC has MSI-X with per-queue vectors.
+    fn has_msix(&self) -> bool;
+    /// One-time setup after a reset.
+    fn init(&self, bar: &Bar0<'_>);
+    /// Receive-buffer size and long-frame limit for frames up to `max_frame` bytes, with
+    /// `buf_len`-byte receive buffers.
+    fn set_rx_buffers(&self, bar: &Bar0<'_>, rctl: RCTL, q: usize, buf_len: u32, max_frame: u32) -> RCTL;
+    /// Enables (or disables) receive queue `q` after its ring registers are programmed.
+    fn enable_rx_queue(&self, bar: &Bar0<'_>, q: usize, on: bool);
+    /// Enables (or disables) transmit queue `q`.
+    fn enable_tx_queue(&self, bar: &Bar0<'_>, q: usize, on: bool);
+    /// Routes queue pair `q` to MSI-X `vector` and other causes to `other` (MSI-X MACs only).
+    fn route_msix(&self, bar: &Bar0<'_>, q: usize, vector: u32, other: u32);
+    /// Programs the interrupt rate limit of a vector, in microseconds between interrupts.
+    fn set_throttle(&self, bar: &Bar0<'_>, mode: IrqMode, vector: u32, usecs: u32);
+}
+
+/// Link state read from the MAC.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Link {
+    /// Link up.
+    pub(crate) up: bool,
+    /// Speed in Mb/s.
+    pub(crate) speed: u32,
+    /// Full duplex.
+    pub(crate) full_duplex: bool,
+}
+
+/// One device's registers and its MAC.
+pub(crate) struct Hw<'b> {
+    /// The register window.
+    pub(crate) bar: Bar0<'b>,
+    /// MAC-specific behaviour.
+    pub(crate) mac: &'static dyn Mac,
+}
+
+impl<'b> Hw<'b> {
+    /// Resets the device and masks every interrupt.
+    pub(crate) fn reset(&self) -> Result {
+        self.bar.write_reg(IMC::zeroed().with_causes(u32::MAX));
+        self.bar.update(RCTL, |r| r.with_en(false));
+        self.bar.update(TCTL, |r| r.with_en(false));
+        self.bar.update(CTRL, |r| r.with_rst(true));
+        read_poll_timeout(
+            || Ok(self.bar.read(CTRL)),
+            |c| !c.rst(),
+            Delta::from_micros(100),
+            Delta::from_millis(100),
+        )?;
+        self.bar.write_reg(IMC::zeroed().with_causes(u32::MAX));
+        let _ = self.bar.read(ICR);
+        self.mac.init(&self.bar);
+        Ok(())
+    }
+
+    /// Reads the permanent address the MAC loaded into receive address 0 at reset.
+    pub(crate) fn read_mac_addr(&self) -> MacAddr {
+        let lo = self.bar.read(RAL::at(0)).addr().get().to_le_bytes();
+        let hi = u32::from(self.bar.read(RAH::at(0)).addr().get()).to_le_bytes();
+        [lo[0], lo[1], lo[2], lo[3], hi[0], hi[1]]
+    }
+
+    /// Programs receive address 0, the unicast address the MAC accepts.
+    pub(crate) fn write_mac_addr(&self, a: &MacAddr) {
+        let lo = u32::from_le_bytes([a[0], a[1], a[2], a[3]]);
+        let hi = u16::from_le_bytes([a[4], a[5]]);
+        self.bar.write(RAL::at(0), RAL::zeroed().with_addr(lo));
+        self.bar.write(RAH::at(0), RAH::zeroed().with_addr(hi).with_av(true));
+    }
+
+    /// Forces the link up (copper, autonegotiated).
+    pub(crate) fn link_up(&self) {
+        self.bar.update(CTRL, |c| c.with_slu(true).with_asde(true).with_phy_rst(false));
+    }
+
+    /// Current link state.
+    pub(crate) fn link(&self) -> Link {
+        let s = self.bar.read(STATUS);
+        let speed = match s.speed().get() {
+            0 => 10,
+            1 => 100,
+            _ => 1000,
+        };
+        Link { up: s.lu(), speed, full_duplex: s.fd() }
+    }
+
+    /// Programs receive ring `q` (base, length, empty head and tail).
+    pub(crate) fn setup_rx_ring(&self, q: usize, dma: u64, bytes: u32) -> Result {
+        let (Some(bal), Some(bah), Some(len), Some(h), Some(t)) =
+            (RDBAL::try_at(q), RDBAH::try_at(q), RDLEN::try_at(q), RDH::try_at(q), RDT::try_at(q))
+        else {
+            return Err(EINVAL);
+        };
+        self.bar.write(bal, RDBAL::zeroed().with_addr(dma as u32));
+        self.bar.write(bah, RDBAH::zeroed().with_addr((dma >> 32) as u32));
+        self.bar.write(len, RDLEN::zeroed().try_with_len(bytes)?);
+        self.bar.write(h, RDH::zeroed());
+        self.bar.write(t, RDT::zeroed());
+        Ok(())
+    }
+
+    /// Programs transmit ring `q`.
+    pub(crate) fn setup_tx_ring(&self, q: usize, dma: u64, bytes: u32) -> Result {
+        let (Some(bal), Some(bah), Some(len), Some(h), Some(t)) =
+            (TDBAL::try_at(q), TDBAH::try_at(q), TDLEN::try_at(q), TDH::try_at(q), TDT::try_at(q))
+        else {
+            return Err(EINVAL);
+        };
+        self.bar.write(bal, TDBAL::zeroed().with_addr(dma as u32));
+        self.bar.write(bah, TDBAH::zeroed().with_addr((dma >> 32) as u32));
+        self.bar.write(len, TDLEN::zeroed().try_with_len(bytes)?);
+        self.bar.write(h, TDH::zeroed());
+        self.bar.write(t, TDT::zeroed());
+        Ok(())
+    }
+
+    /// Moves receive tail of queue `q`: descriptors before `idx` belong to the device.
+    pub(crate) fn rx_tail(&self, q: usize, idx: u16) {
+        if let Some(t) = RDT::try_at(q) {
+            self.bar.write(t, RDT::zeroed().with_idx(idx));
+        }
+    }
+
+    /// Moves transmit tail of queue `q`.
+    pub(crate) fn tx_tail(&self, q: usize, idx: u16) {
+        if let Some(t) = TDT::try_at(q) {
+            self.bar.write(t, TDT::zeroed().with_idx(idx));
+        }
+    }
+
+    /// Enables the receiver for frames up to `max_frame` bytes in `buf_len`-byte buffers.
+    pub(crate) fn enable_rx(&self, queues: usize, buf_len: u32, max_frame: u32) {
+        let mut rctl = self.bar.read(RCTL).with_bam(true).with_secrc(true);
+        for q in 0..queues {
+            rctl = self.mac.set_rx_buffers(&self.bar, rctl, q, buf_len, max_frame);
+            self.mac.enable_rx_queue(&self.bar, q, true);
+        }
+        self.bar.write_reg(rctl.with_en(true));
+    }
+
+    /// Enables the transmitter.
+    pub(crate) fn enable_tx(&self, queues: usize) {
+        for q in 0..queues {
+            self.mac.enable_tx_queue(&self.bar, q, true);
+        }
+        self.bar.write_reg(
+            TCTL::zeroed()
+                .with_en(true)
+                .with_psp(true)
+                .with_const_ct::<0x0f>()
+                .with_const_cold::<0x3f>()
+                .with_rtlc(true),
+        );
+    }
+
+    /// Stops receive and transmit DMA of `queues` queues.
+    pub(crate) fn disable_rx_tx(&self, queues: usize) {
+        self.bar.update(RCTL, |r| r.with_en(false));
+        self.bar.update(TCTL, |r| r.with_en(false));
+        for q in 0..queues {
+            self.mac.enable_rx_queue(&self.bar, q, false);
+            self.mac.enable_tx_queue(&self.bar, q, false);
+        }
+    }
+
+    /// Applies promiscuous and multicast filtering.
+    pub(crate) fn set_rx_filter(&self, promisc: bool, allmulti: bool, mc: &[MacAddr]) {
+        let mut mta = [0u32; 128];
+        for a in mc {
+            // Multicast offset 0: hash = address bits 47:36.
+            let hash = (usize::from(a[4]) >> 4) | (usize::from(a[5]) << 4);
+            if let Some(word) = mta.get_mut((hash >> 5) & 0x7f) {
+                *word |= 1 << (hash & 0x1f);
+            }
+        }
+        for (i, bits) in mta.iter().enumerate() {
+            if let Some(loc) = MTA::try_at(i) {
+                self.bar.write(loc, MTA::zeroed().with_bits(*bits));
+            }
+        }
+        self.bar.update(RCTL, |r| r.with_upe(promisc).with_mpe(promisc || allmulti));
+    }
+
+    /// Enables interrupt causes in IMS.
+    pub(crate) fn irq_enable(&self, causes: u32) {
+        self.bar.write_reg(IMS::zeroed().with_causes(causes));
+    }
+
+    /// Masks interrupt causes.
+    pub(crate) fn irq_disable(&self, causes: u32) {
+        self.bar.write_reg(IMC::zeroed().with_causes(causes));
+    }
+
+    /// Reads and clears the interrupt causes.
+    pub(crate) fn irq_causes(&self) -> u32 {
+        self.bar.read(ICR).causes().get()
+    }
+
+    /// Unmasks MSI-X vectors (`bits`: one per vector).
+    pub(crate) fn vectors_enable(&self, bits: u32) -> Result {
+        self.bar.write_reg(EIMS::zeroed().try_with_vectors(bits)?);
+        Ok(())
+    }
+
+    /// Makes MSI-X vectors clear their cause bits when they fire.
+    pub(crate) fn vectors_autoclear(&self, bits: u32) -> Result {
+        self.bar.write_reg(EIAC::zeroed().try_with_vectors(bits)?);
+        Ok(())
+    }
+
+    /// Masks MSI-X vectors.
+    pub(crate) fn vectors_disable(&self, bits: u32) {
+        if let Ok(r) = EIMC::zeroed().try_with_vectors(bits) {
+            self.bar.write_reg(r);
+        }
+    }
+}
+

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Registers of the 8254x/82576 family used by rxgbe. Offsets and bits from the 82576
+//! datasheet (chapter 8) and the 8254x developer's manual (chapter 13); where both MACs have a
+//! register at the same offset, one definition serves both.
+
+use kernel::io::register;
+
+/// Size of the register window mapped from BAR 0.
+pub(crate) const BAR0_SIZE: usize = 0x10000;
+
+register! {
+    /// Device control.
+    pub(crate) CTRL(u32) @ 0x0000 {
+        /// PHY reset.
+        31:31 phy_rst => bool;
+        /// Device reset (self-clearing).
+        26:26 rst => bool;
+        /// Set link up.
+        6:6 slu => bool;
+        /// Auto-speed detection enable (8254x).
+        5:5 asde => bool;
+    }
+
+    /// Device status.
+    pub(crate) STATUS(u32) @ 0x0008 {
+        /// Speed: 0 = 10, 1 = 100, 2 or 3 = 1000 Mb/s.
+        7:6 speed;
+        /// Link up.
+        1:1 lu => bool;
+        /// Full duplex.
+        0:0 fd => bool;
+    }
+
+    /// Interrupt cause read (clear on read).
+    pub(crate) ICR(u32) @ 0x00C0 {
+        31:0 causes;
+    }
+
+    /// Interrupt throttling (8254x): minimum interval in 256 ns units.
+    pub(crate) ITR(u32) @ 0x00C4 {
+        15:0 interval;
+    }
+
+    /// Interrupt mask set.
+    pub(crate) IMS(u32) @ 0x00D0 {
+        31:0 causes;
+    }
+
+    /// Interrupt mask clear.
+    pub(crate) IMC(u32) @ 0x00D8 {
+        31:0 causes;
+    }
+
+    /// Receive control.
+    pub(crate) RCTL(u32) @ 0x0100 {
+        /// Strip the Ethernet CRC.
+        26:26 secrc => bool;
+        /// Buffer size extension (8254x).
+        25:25 bsex => bool;
+        /// Buffer size (8254x, with `bsex`); 0 = 2048 bytes.
+        17:16 bsize;
+        /// Accept broadcast.
+        15:15 bam => bool;
+        /// Long packet enable (frames above 1522 bytes).
+        5:5 lpe => bool;
+        /// Multicast promiscuous.
+        4:4 mpe => bool;
+        /// Unicast promiscuous.
+        3:3 upe => bool;
+        /// Receiver enable.
+        1:1 en => bool;
+    }
+
+    /// Transmit control.
+    pub(crate) TCTL(u32) @ 0x0400 {
+        /// Re-transmit on late collision.
+        24:24 rtlc => bool;
+        /// Collision distance.
+        21:12 cold;
+        /// Collision threshold.
+        11:4 ct;
+        /// Pad short packets.
+        3:3 psp => bool;
+        /// Transmitter enable.
+        1:1 en => bool;
+    }
+
+    /// Transmit inter-packet gap (8254x).
+    pub(crate) TIPG(u32) @ 0x0410 {
+        29:20 ipgr2;
+        19:10 ipgr1;
+        9:0 ipgt;
+    }
+
+    /// Receive long packet maximum length (82576).
+    pub(crate) RLPML(u32) @ 0x5004 {
+        13:0 len;
+    }
+
+    /// Multicast table array: 4096 hash bits.
+    pub(crate) MTA(u32)[128] @ 0x5200 {
+        31:0 bits;
+    }
+
+    /// Receive address low (first four bytes of the address, LSB first).
+    pub(crate) RAL(u32)[16, stride = 8] @ 0x5400 {
+        31:0 addr;
+    }
+
+    /// Receive address high.
+    pub(crate) RAH(u32)[16, stride = 8] @ 0x5404 {
+        /// Address valid.
+        31:31 av => bool;
+        /// Last two bytes of the address.
+        15:0 addr;
+    }
+
+    /// Receive descriptor base address low, queues 0-3.
+    pub(crate) RDBAL(u32)[4, stride = 0x100] @ 0x2800 {
+        31:0 addr;
+    }
+    /// Receive descriptor base address high.
+    pub(crate) RDBAH(u32)[4, stride = 0x100] @ 0x2804 {
+        31:0 addr;
+    }
+    /// Receive descriptor ring length in bytes (multiple of 128).
+    pub(crate) RDLEN(u32)[4, stride = 0x100] @ 0x2808 {
+        19:0 len;
+    }
+    /// Split and replication receive control (82576).
+    pub(crate) SRRCTL(u32)[4, stride = 0x100] @ 0x280C {
+        /// Drop when no descriptor is available.
+        31:31 drop_en => bool;
+        /// Descriptor type: 1 = advanced, one buffer.
+        27:25 desctype;
+        /// Packet buffer size in KB.
+        6:0 bsizepkt;
+    }
+    /// Receive descriptor head.
+    pub(crate) RDH(u32)[4, stride = 0x100] @ 0x2810 {
+        15:0 idx;
+    }
+    /// Receive descriptor tail.
+    pub(crate) RDT(u32)[4, stride = 0x100] @ 0x2818 {
+        15:0 idx;
+    }
+    /// Receive descriptor control (82576: queue enable).
+    pub(crate) RXDCTL(u32)[4, stride = 0x100] @ 0x2828 {
+        25:25 enable => bool;
+        20:16 wthresh;
+        12:8 hthresh;
+        4:0 pthresh;
+    }
+
+    /// Transmit descriptor base address low, queues 0-3.
+    pub(crate) TDBAL(u32)[4, stride = 0x100] @ 0x3800 {
+        31:0 addr;
+    }
+    /// Transmit descriptor base address high.
+    pub(crate) TDBAH(u32)[4, stride = 0x100] @ 0x3804 {
+        31:0 addr;
+    }
+    /// Transmit descriptor ring length in bytes.
+    pub(crate) TDLEN(u32)[4, stride = 0x100] @ 0x3808 {
+        19:0 len;
+    }
+    /// Transmit descriptor head.
+    pub(crate) TDH(u32)[4, stride = 0x100] @ 0x3810 {
+        15:0 idx;
+    }
+    /// Transmit descriptor tail.
+    pub(crate) TDT(u32)[4, stride = 0x100] @ 0x3818 {
+        15:0 idx;
+    }
+    /// Transmit descriptor control (82576: queue enable).
+    pub(crate) TXDCTL(u32)[4, stride = 0x100] @ 0x3828 {
+        25:25 enable => bool;
+        20:16 wthresh;
+        12:8 hthresh;
+        4:0 pthresh;
+    }
+
+    /// General purpose interrupt enable (82576).
+    pub(crate) GPIE(u32) @ 0x1514 {
+        /// PBA support: required with MSI-X.
+        31:31 pba => bool;
+        /// Extended interrupt auto-mask enable.
+        30:30 eiame => bool;
+        /// MSI-X mode: causes are routed per IVAR.
+        4:4 msix_mode => bool;
+        /// Non-selective interrupt clear on read.
+        0:0 nsicr => bool;
+    }
+    /// Extended interrupt mask set (82576): one bit per MSI-X vector.
+    pub(crate) EIMS(u32) @ 0x1524 {
+        24:0 vectors;
+    }
+    /// Extended interrupt mask clear (82576).
+    pub(crate) EIMC(u32) @ 0x1528 {
+        24:0 vectors;
+    }
+    /// Extended interrupt auto clear (82576).
+    pub(crate) EIAC(u32) @ 0x152C {
+        24:0 vectors;
+    }
+    /// Extended interrupt throttle (82576), per vector.
+    pub(crate) EITR(u32)[25] @ 0x1680 {
+        /// Interval in microseconds, in bits 14:2.
+        14:2 interval;
+    }
+    /// Interrupt vector allocation (82576): queue n's RX cause in byte 0, TX in byte 1.
+    pub(crate) IVAR(u32)[8] @ 0x1700 {
+        15:15 tx_valid => bool;
+        12:8 tx_vector;
+        7:7 rx_valid => bool;
+        4:0 rx_vector;
+    }
+    /// Interrupt vector allocation for other causes (82576).
+    pub(crate) IVAR_MISC(u32) @ 0x1740 {
+        15:15 valid => bool;
+        12:8 vector;
+    }
+
+    /// Good packets received (statistics, clear on read).
+    pub(crate) GPRC(u32) @ 0x4074 {
+        31:0 count;
+    }
+    /// Missed packets (no buffer), clear on read.
+    pub(crate) MPC(u32) @ 0x4010 {
+        31:0 count;
+    }
+    /// CRC errors, clear on read.
+    pub(crate) CRCERRS(u32) @ 0x4000 {
+        31:0 count;
+    }
+}
+
+/// Interrupt cause bits of ICR/IMS/IMC.
+pub(crate) mod cause {
+    /// Transmit descriptor written back.
+    pub(crate) const TXDW: u32 = 1 << 0;
+    /// Link status change.
+    pub(crate) const LSC: u32 = 1 << 2;
+    /// Receive descriptor minimum threshold.
+    pub(crate) const RXDMT0: u32 = 1 << 4;
+    /// Receiver overrun.
+    pub(crate) const RXO: u32 = 1 << 6;
+    /// Receive timer (a frame arrived).
+    pub(crate) const RXT0: u32 = 1 << 7;
+    /// The causes a queue vector serves in single-vector modes.
+    pub(crate) const QUEUES: u32 = TXDW | RXDMT0 | RXO | RXT0;
+}

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Encoding and decoding of the MACs' 16-byte DMA descriptors, as two little-endian 64-bit
+//! words (the ring layer does the byte order).
+//!
+//! - `Advanced` is the 82576 format (datasheet 7.1.5 receive, 7.2.2.3 transmit). QEMU's igb
+//!   only implements advanced transmit descriptors.
+//! - `Legacy` is the 82540EM format (8254x manual 3.2.3 receive, 3.3.3 transmit).
+
+/// Descriptor format of a MAC.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Format {
+    /// 82575/82576 advanced descriptors.
+    Advanced,
+    /// 8254x legacy descriptors.
+    Legacy,
+}
+
+/// A completed receive descriptor.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct RxDone {
+    /// Bytes written to this descriptor's buffer.
+    pub(crate) len: u16,
+    /// Last descriptor of the frame.
+    pub(crate) eop: bool,
+    /// The MAC flagged a frame error (CRC, symbol, sequence, length).
+    pub(crate) frame_error: bool,
+}
+
+// Receive status/error bits.
+const ADV_RX_DD: u64 = 1 << 0;
+const ADV_RX_EOP: u64 = 1 << 1;
+/// RXE (bit 29 of the extended error field): any frame error.
+const ADV_RX_ERR_RXE: u64 = 1 << 29;
+const LEG_RX_DD: u64 = 1 << 32;
+const LEG_RX_EOP: u64 = 1 << 33;
+/// Errors byte (bits 47:40): CE, SE, SEQ, CXE, RXE; checksum errors are handled separately.
+const LEG_RX_FRAME_ERRORS: u64 = 0b1001_0111 << 40;
+
+/// Transmit descriptor-done: bit 0 of the status field, at bit 32 of the second word in both
+/// formats.
+const TX_DD: u64 = 1 << 32;
+
+// Advanced transmit data descriptor command bits (cmd_type_len).
+const ADV_TX_DTYP_DATA: u64 = 0x3 << 20;
+const ADV_TX_EOP: u64 = 1 << 24;
+const ADV_TX_IFCS: u64 = 1 << 25;
+const ADV_TX_RS: u64 = 1 << 27;
+const ADV_TX_DEXT: u64 = 1 << 29;
+const ADV_TX_PAYLEN_SHIFT: u32 = 46; // olinfo_status bits 31:14, in the upper half of word 1
+
+// Legacy transmit command byte (bits 31:24 of word 1).
+const LEG_TX_EOP: u64 = 1 << 24;
+const LEG_TX_IFCS: u64 = 1 << 25;
+const LEG_TX_RS: u64 = 1 << 27;
+
+/// A receive descriptor handing buffer `addr` to the device (status cleared).
+pub(crate) const fn rx_ready(_fmt: Format, addr: u64) -> [u64; 2] {
+    // Both formats take the buffer address in word 0 and want word 1 (header address or
+    // status) zero.
+    [addr, 0]
+}
+
+/// Decodes a receive descriptor; `None` while the device has not written it back.
+pub(crate) const fn rx_done(fmt: Format, d: [u64; 2]) -> Option<RxDone> {
+    match fmt {
+        Format::Advanced => {
+            if d[1] & ADV_RX_DD == 0 {
+                return None;
+            }
+            Some(RxDone {
+                len: (d[1] >> 32) as u16,
+                eop: d[1] & ADV_RX_EOP != 0,
+                frame_error: d[1] & ADV_RX_ERR_RXE != 0,
+            })
+        }
+        Format::Legacy => {
+            if d[1] & LEG_RX_DD == 0 {
+                return None;
+            }
+            Some(RxDone {
+                len: d[1] as u16,
+                eop: d[1] & LEG_RX_EOP != 0,
+                frame_error: d[1] & LEG_RX_FRAME_ERRORS != 0,
+            })
+        }
+    }
+}
+
+/// One buffer of a packet to transmit.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct TxBuf {
+    /// Bus address.
+    pub(crate) addr: u64,
+    /// Length in bytes (at most 65535).
+    pub(crate) len: u16,
+    /// Last buffer of the packet: the device reports completion on it.
+    pub(crate) eop: bool,
+    /// Length of the whole packet (the advanced format's PAYLEN).
+    pub(crate) packet_len: u32,
+}
+
+/// A transmit data descriptor for `b`, with FCS insertion and, on the last buffer, a status
+/// report request.
+pub(crate) const fn tx_data(fmt: Format, b: TxBuf) -> [u64; 2] {
+    match fmt {
+        Format::Advanced => {
+            let mut w1 = ADV_TX_DTYP_DATA | ADV_TX_DEXT | ADV_TX_IFCS | b.len as u64;
+            if b.eop {
+                w1 |= ADV_TX_EOP | ADV_TX_RS;
+            }
+            w1 |= ((b.packet_len as u64) & 0x3_FFFF) << ADV_TX_PAYLEN_SHIFT;
+            [b.addr, w1]
+        }
+        Format::Legacy => {
+            let mut w1 = LEG_TX_IFCS | b.len as u64;
+            if b.eop {
+                w1 |= LEG_TX_EOP | LEG_TX_RS;
+            }
+            [b.addr, w1]
+        }
+    }
+}
+
+/// Whether the device has completed a transmit descriptor (written on EOP descriptors).
+pub(crate) const fn tx_done(_fmt: Format, d: [u64; 2]) -> bool {
+    d[1] & TX_DD != 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rx_ready_clears_status() {
+        for fmt in [Format::Advanced, Format::Legacy] {
+            let d = rx_ready(fmt, 0x1234_5000);
+            assert_eq!(d, [0x1234_5000, 0]);
+            assert_eq!(rx_done(fmt, d), None);
+        }
+    }
+
+    #[test]
+    fn advanced_rx_writeback() {
+        // 60-byte frame, DD + EOP, RSS hash in word 0 ignored.
+        let d = [0xdead_beef_0000_0011, (60u64 << 32) | 0b11];
+        assert_eq!(rx_done(Format::Advanced, d), Some(RxDone { len: 60, eop: true, frame_error: false }));
+        let chained = [0, (2048u64 << 32) | 0b01];
+        assert_eq!(rx_done(Format::Advanced, chained), Some(RxDone { len: 2048, eop: false, frame_error: false }));
+        let bad = [0, (64u64 << 32) | 0b11 | ADV_RX_ERR_RXE];
+        assert!(rx_done(Format::Advanced, bad).is_some_and(|r| r.frame_error));
+    }
+
+    #[test]
+    fn legacy_rx_writeback() {
+        let d = [0x1000, (0b11u64 << 32) | 1514];
+        assert_eq!(rx_done(Format::Legacy, d), Some(RxDone { len: 1514, eop: true, frame_error: false }));
+        // A TCP checksum error alone is not a frame error.
+        let csum = [0x1000, (0b11u64 << 32) | (0x20u64 << 40) | 100];
+        assert!(rx_done(Format::Legacy, csum).is_some_and(|r| !r.frame_error));
+        let crc = [0x1000, (0b11u64 << 32) | (0x01u64 << 40) | 100];
+        assert!(rx_done(Format::Legacy, crc).is_some_and(|r| r.frame_error));
+    }
+
+    #[test]
+    fn advanced_tx_encoding() {
+        let d = tx_data(Format::Advanced, TxBuf { addr: 0xabc000, len: 1514, eop: true, packet_len: 1514 });
+        assert_eq!(d[0], 0xabc000);
+        assert_eq!(d[1] & 0xffff, 1514);
+        assert_eq!((d[1] >> 20) & 0xf, 0x3, "DTYP data");
+        assert_ne!(d[1] & ADV_TX_DEXT, 0);
+        assert_ne!(d[1] & (ADV_TX_EOP | ADV_TX_RS), 0);
+        assert_eq!((d[1] >> 46) & 0x3_ffff, 1514, "PAYLEN");
+        assert!(!tx_done(Format::Advanced, d));
+        let mid = tx_data(Format::Advanced, TxBuf { addr: 1, len: 100, eop: false, packet_len: 3000 });
+        assert_eq!(mid[1] & (ADV_TX_EOP | ADV_TX_RS), 0);
+    }
+
+    #[test]
+    fn legacy_tx_encoding() {
+        let d = tx_data(Format::Legacy, TxBuf { addr: 0x2000, len: 60, eop: true, packet_len: 60 });
+        assert_eq!(d[1] & 0xffff, 60);
+        assert_eq!((d[1] >> 24) & 0xff, 0x0b, "EOP|IFCS|RS");
+        let done = [d[0], d[1] | (1 << 32)];
+        assert!(tx_done(Format::Legacy, done));
+    }
+}

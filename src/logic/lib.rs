@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Host build of rxgbe's pure logic, for `cargo test`. The module includes the same files
+//! through `src/logic/mod.rs`.
+#![no_std]
+#![allow(dead_code)]
+
+#[cfg(test)]
+extern crate std;
+
+pub mod desc;
+pub mod ring;

@@ -1,0 +1,7 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Pure logic shared by the module and the host unit tests (`cargo test`): no `kernel::`
+//! dependency, no allocation, no panics.
+
+pub(crate) mod desc;
+pub(crate) mod ring;

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Descriptor ring index arithmetic.
+//!
+//! A ring of `count` descriptors is shared with the device through two indices: software
+//! produces at `next_to_use` (the tail register follows it) and consumes completions at
+//! `next_to_clean`. One slot always stays empty so that a full ring is distinguishable from an
+//! empty one (head == tail means empty to these MACs).
+
+/// Smallest ring the MACs accept (their length registers need multiples of 128 bytes).
+pub(crate) const MIN_DESCS: u32 = 64;
+/// Largest ring the MACs accept.
+pub(crate) const MAX_DESCS: u32 = 4096;
+/// Ring lengths are multiples of this many 16-byte descriptors (128 bytes).
+pub(crate) const DESC_ALIGN: u32 = 8;
+
+/// Returns the index after `i` in a ring of `count` entries.
+#[inline]
+pub(crate) const fn next(i: u32, count: u32) -> u32 {
+    if i + 1 >= count {
+        0
+    } else {
+        i + 1
+    }
+}
+
+/// Returns the index `n` entries after `i` in a ring of `count` entries.
+#[inline]
+pub(crate) const fn advance(i: u32, n: u32, count: u32) -> u32 {
+    (i + n % count) % count
+}
+
+/// Number of free slots software may still fill without overrunning unconsumed entries.
+#[inline]
+pub(crate) const fn unused(next_to_use: u32, next_to_clean: u32, count: u32) -> u32 {
+    if next_to_clean > next_to_use {
+        next_to_clean - next_to_use - 1
+    } else {
+        count - next_to_use + next_to_clean - 1
+    }
+}
+
+/// Number of entries between `from` and `to` going forward.
+#[cfg_attr(not(test), allow(dead_code))]
+#[inline]
+pub(crate) const fn distance(from: u32, to: u32, count: u32) -> u32 {
+    if to >= from {
+        to - from
+    } else {
+        count - from + to
+    }
+}
+
+/// Whether `count` is a ring size the MACs accept.
+pub(crate) const fn valid_count(count: u32) -> bool {
+    count >= MIN_DESCS && count <= MAX_DESCS && count % DESC_ALIGN == 0
+}
+
+/// Descriptors a packet with `nr_frags` page fragments needs (linear part plus fragments).
+#[inline]
+pub(crate) const fn descs_for_packet(nr_frags: u32) -> u32 {
+    nr_frags + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_wraps() {
+        assert_eq!(next(0, 8), 1);
+        assert_eq!(next(7, 8), 0);
+    }
+
+    #[test]
+    fn advance_wraps() {
+        assert_eq!(advance(6, 3, 8), 1);
+        assert_eq!(advance(0, 8, 8), 0);
+        assert_eq!(advance(5, 0, 8), 5);
+    }
+
+    #[test]
+    fn unused_keeps_one_slot_free() {
+        assert_eq!(unused(0, 0, 8), 7);
+        assert_eq!(unused(7, 0, 8), 0);
+        assert_eq!(unused(3, 4, 8), 0);
+        assert_eq!(unused(4, 3, 8), 6);
+    }
+
+    #[test]
+    fn unused_plus_in_flight_is_count_minus_one() {
+        for count in [8u32, 64, 256] {
+            for ntc in 0..count {
+                for ntu in 0..count {
+                    assert_eq!(unused(ntu, ntc, count) + distance(ntc, ntu, count), count - 1);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn valid_counts() {
+        assert!(valid_count(64));
+        assert!(valid_count(256));
+        assert!(valid_count(4096));
+        assert!(!valid_count(63));
+        assert!(!valid_count(100));
+        assert!(!valid_count(8192));
+        assert!(!valid_count(0));
+    }
+}

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Receive ring: page-pool buffers handed to the device, completed frames built into skbs
+//! (chained frames become fragments) and passed to GRO.
+
+use kernel::{device::Bound, pci, prelude::*, sync::barrier::{dma_mb, Read}};
+
+use crate::hal::Hw;
+use crate::logic::{desc, ring};
+use crate::net::{
+    dma::DescRing,
+    pool::{PagePool, PoolPage},
+    skb::Skb,
+    vector::NapiRef,
+};
+use crate::stats::QueueStats;
+
+/// Headroom before each frame: room for XDP to grow headers without a copy.
+pub(crate) const RX_HEADROOM: u32 = 256;
+/// Bytes of each buffer the device may write.
+pub(crate) const RX_BUF_LEN: u32 = 2048;
+/// Memory accounted per buffer: one page.
+const RX_TRUESIZE: u32 = 4096;
+
+/// A receive ring and the buffers posted to it.
+pub(crate) struct RxRing {
+    q: usize,
+    fmt: desc::Format,
+    descs: DescRing,
+    pages: KVec<Option<PoolPage>>,
+    pool: Option<PagePool>,
+    next_to_use: u32,
+    next_to_clean: u32,
+    /// A frame whose first buffers arrived but not yet its last (EOP) one.
+    partial: Option<Skb>,
+    partial_error: bool,
+}
+
+impl RxRing {
+    /// Allocates the descriptor ring of `count` entries for queue `q`.
+    pub(crate) fn new(dev: &pci::Device<Bound>, q: usize, fmt: desc::Format, count: u32) -> Result<Self> {
+        let n = usize::try_from(count)?;
+        let descs = DescRing::new(dev.as_ref(), n)?;
+        let mut pages = KVec::with_capacity(n, GFP_KERNEL)?;
+        for _ in 0..n {
+            pages.push(None, GFP_KERNEL)?;
+        }
+        Ok(Self {
+            q,
+            fmt,
+            descs,
+            pages,
+            pool: None,
+            next_to_use: 0,
+            next_to_clean: 0,
+            partial: None,
+            partial_error: false,
+        })
+    }
+
+    fn count(&self) -> u32 {
+        self.descs.count() as u32
+    }
+
+    /// Creates the page pool, tied to the NAPI instance that will poll this ring.
+    pub(crate) fn attach_pool(&mut self, dev: &pci::Device<Bound>, napi: &NapiRef<'_>) -> Result {
+        self.pool = Some(PagePool::new(dev.as_ref(), napi, self.count(), RX_HEADROOM, RX_BUF_LEN)?);
+        Ok(())
+    }
+
+    /// Programs the ring into the MAC.
+    pub(crate) fn program(&self, hw: &Hw<'_>) -> Result {
+        hw.setup_rx_ring(self.q, self.descs.dma_address(), u32::try_from(self.descs.byte_len())?)
+    }
+
+    /// Posts buffers to every free slot and moves the tail.
+    pub(crate) fn refill(&mut self, hw: &Hw<'_>, stats: &QueueStats) {
+        let Some(pool) = self.pool.as_ref() else {
+            return;
+        };
+        let count = self.count();
+        let mut posted = 0;
+        while ring::unused(self.next_to_use, self.next_to_clean, count) > 0 {
+            let i = self.next_to_use as usize;
+            let Some(page) = pool.alloc() else {
+                stats.rx_alloc_fail.add(1);
+                break;
+            };
+            let addr = page.dma() + u64::from(RX_HEADROOM);
+            if let Some(slot) = self.pages.get_mut(i) {
+                if let Some(old) = slot.replace(page) {
+                    pool.recycle(old, false);
+                }
+            }
+            self.descs.write(i, desc::rx_ready(self.fmt, addr));
+            self.next_to_use = ring::next(self.next_to_use, count);
+            posted += 1;
+        }
+        if posted > 0 {
+            // The MMIO write orders the descriptor writes before it.
+            hw.rx_tail(self.q, self.next_to_use as u16);
+        }
+    }
+
+    /// Receives up to `budget` frames; returns how many were passed to the stack.
+    pub(crate) fn clean(&mut self, hw: &Hw<'_>, napi: &NapiRef<'_>, stats: &QueueStats, budget: i32) -> i32 {
+        let count = self.count();
+        let mut done = 0;
+        let mut bytes = 0u64;
+        while done < budget && self.next_to_clean != self.next_to_use {
+            let i = self.next_to_clean as usize;
+            let Some(d) = desc::rx_done(self.fmt, self.descs.read(i)) else {
+                break;
+            };
+            // Read the rest of the descriptor and the buffer only after seeing DD.
+            dma_mb(Read);
+            self.next_to_clean = ring::next(self.next_to_clean, count);
+            let Some(page) = self.pages.get_mut(i).and_then(Option::take) else {
+                continue;
+            };
+            let Some(pool) = self.pool.as_ref() else {
+                continue;
+            };
+            let len = u32::from(d.len);
+            pool.sync_for_cpu(&page, RX_HEADROOM, len);
+            match self.partial.take() {
+                Some(mut skb) => {
+                    skb.add_frag(page, RX_HEADROOM, len, RX_TRUESIZE);
+                    self.partial = Some(skb);
+                }
+                None => match Skb::build(page, RX_TRUESIZE, RX_HEADROOM, len) {
+                    Ok(skb) => self.partial = Some(skb),
+                    Err(page) => {
+                        pool.recycle(page, true);
+                        stats.rx_alloc_fail.add(1);
+                        self.partial_error = true;
+                    }
+                },
+            }
+            self.partial_error |= d.frame_error;
+            if !d.eop {
+                continue;
+            }
+            let failed = core::mem::take(&mut self.partial_error);
+            let Some(mut skb) = self.partial.take() else {
+                continue;
+            };
+            if failed {
+                stats.rx_errors.add(1);
+                drop(skb);
+                continue;
+            }
+            bytes += u64::from(skb.len());
+            skb.rx_finish(napi.netdev(), self.q as u16);
+            napi.gro_receive(skb);
+            done += 1;
+        }
+        if done > 0 {
+            stats.rx_packets.add(done as u64);
+            stats.rx_bytes.add(bytes);
+        }
+        self.refill(hw, stats);
+        done
+    }
+
+    /// Returns every buffer to the pool; the device must no longer use the ring.
+    pub(crate) fn release(&mut self) {
+        self.partial = None;
+        if let Some(pool) = self.pool.as_ref() {
+            for slot in self.pages.iter_mut() {
+                if let Some(page) = slot.take() {
+                    pool.recycle(page, false);
+                }
+            }
+        }
+        self.next_to_use = 0;
+        self.next_to_clean = 0;
+    }
+}
+
+impl Drop for RxRing {
+    fn drop(&mut self) {
+        self.release();
+    }
+}

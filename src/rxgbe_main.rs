@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! rxgbe: a Rust driver for the Intel 82576 (QEMU `igb`) and 82540EM (QEMU `e1000`) Ethernet
+//! controllers.
+//!
+//! Layers, bottom up: `net` (rust-bindings/: the only `unsafe` code, safe wrappers of
+//! net_device, NAPI, sk_buff, page_pool and DMA), `logic` (pure descriptor and ring
+//! arithmetic, also built on the host for unit tests), `hal` (registers and per-MAC
+//! differences), the rings (`rx`, `tx`) and vectors (`queue_vector`), and `adapter` (the net
+//! device callbacks). See docs/ARCHITECTURE.md.
+
+#[path = "../rust-bindings/mod.rs"]
+mod net;
+
+mod adapter;
+mod hal;
+mod link;
+mod logic;
+mod queue_vector;
+mod rx;
+mod stats;
+mod tx;
+
+use kernel::{
+    device::{Bound, Core},
+    pci::{self, IrqType, IrqTypes},
+    prelude::*,
+    sync::Arc,
+};
+
+use adapter::Adapter;
+use hal::{e82540::E82540, e82576::E82576, regs::BAR0_SIZE, Hw, IrqMode, Mac};
+use net::netdev::{features, Config, Registration};
+
+/// The MAC of a supported device, from the PCI ID table.
+#[derive(Clone, Copy)]
+enum MacKind {
+    E82576,
+    E82540,
+}
+
+impl MacKind {
+    fn ops(self) -> &'static dyn Mac {
+        match self {
+            MacKind::E82576 => &E82576,
+            MacKind::E82540 => &E82540,
+        }
+    }
+}
+
+/// Queue pairs used (multi-queue comes with RSS).
+const QUEUES: usize = 1;
+
+kernel::pci_device_table!(
+    PCI_TABLE,
+    <RxgbeDriver as pci::Driver>::IdInfo,
+    [
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x10c9), MacKind::E82576),
+        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x100e), MacKind::E82540),
+    ]
+);
+
+struct RxgbeDriver;
+
+/// A bound device: its registered net device, which owns everything else.
+struct RxgbeDevice<'b> {
+    _netdev: Registration<Adapter<'b>>,
+}
+
+/// Allocates interrupt vectors: MSI-X per queue plus one for other causes where the MAC has
+/// it, else one MSI or INTx vector for everything.
+fn alloc_irqs<'b>(pdev: &'b pci::Device<Bound>, mac: &dyn Mac) -> Result<(pci::IrqVectorRegistration<'b>, IrqMode)> {
+    if mac.has_msix() {
+        let want = u32::try_from(QUEUES + 1)?;
+        if let Ok(v) = pdev.alloc_irq_vectors(want, want, IrqTypes::default().with(IrqType::MsiX)) {
+            return Ok((v, IrqMode::Msix));
+        }
+    }
+    let v = pdev.alloc_irq_vectors(1, 1, IrqTypes::default().with(IrqType::Msi).with(IrqType::Intx))?;
+    Ok((v, IrqMode::Single))
+}
+
+impl pci::Driver for RxgbeDriver {
+    type IdInfo = MacKind;
+    type Data<'bound> = RxgbeDevice<'bound>;
+
+    const ID_TABLE: pci::IdTable<Self::IdInfo> = &PCI_TABLE;
+
+    fn probe<'bound>(
+        pdev: &'bound pci::Device<Core<'_>>,
+        info: Option<&'bound Self::IdInfo>,
+    ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
+        let mac = info.ok_or(ENODEV)?.ops();
+        pdev.enable_device_mem()?;
+        pdev.set_master();
+        net::dma::set_mask_at_probe(pdev, 64)?;
+        let bound: &'bound pci::Device<Bound> = pdev;
+        let bar = bound.iomap_region_sized::<BAR0_SIZE>(0, c"rxgbe")?;
+        let hw = Arc::new(Hw { bar, mac }, GFP_KERNEL)?;
+        hw.reset()?;
+        let (irqs, mode) = alloc_irqs(bound, mac)?;
+        let addr = hw.read_mac_addr();
+
+        let cfg = Config {
+            txqs: u32::try_from(QUEUES)?,
+            rxqs: u32::try_from(QUEUES)?,
+            hw_features: features::SG,
+            features: features::SG | features::HIGHDMA | features::GRO,
+            max_mtu: mac.max_frame() - 18,
+        };
+        let hw2 = hw.clone();
+        let mut netdev = Registration::new(pdev.as_ref(), &cfg, move |nd| {
+            if net::netdev::is_valid_addr(&addr) {
+                nd.set_addr(&addr);
+            } else {
+                dev_warn!(pdev, "invalid MAC address {:02x?}, using a random one\n", addr);
+                nd.set_random_addr();
+                hw2.write_mac_addr(&nd.addr());
+            }
+            Adapter::new(hw2, bound, irqs, mode, QUEUES)
+        })?;
+        netdev.register()?;
+        dev_info!(
+            pdev,
+            "{}: {} MAC {:02x?}, {:?} interrupts\n",
+            netdev.netdev().name().to_str().unwrap_or("?"),
+            mac.name(),
+            netdev.netdev().addr(),
+            mode
+        );
+        Ok(RxgbeDevice { _netdev: netdev })
+    }
+}
+
+kernel::module_pci_driver! {
+    type: RxgbeDriver,
+    name: "rxgbe",
+    authors: ["rxgbe developers"],
+    description: "Rust driver for Intel 82576 and 82540EM Ethernet controllers",
+    license: "GPL v2",
+}

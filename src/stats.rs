@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Per-queue counters: written by the queue's own data path, read lock-free by stats64.
+
+use kernel::sync::atomic::{Atomic, Relaxed};
+
+/// One counter with a single writer (the queue's NAPI poll or its transmit path under the
+/// ring lock), so an add needs no read-modify-write atomicity, only tear-free 64-bit access.
+pub(crate) struct Counter(Atomic<u64>);
+
+impl Counter {
+    pub(crate) const fn new() -> Self {
+        Self(Atomic::new(0))
+    }
+
+    pub(crate) fn add(&self, n: u64) {
+        self.0.store(self.0.load(Relaxed).wrapping_add(n), Relaxed);
+    }
+
+    pub(crate) fn get(&self) -> u64 {
+        self.0.load(Relaxed)
+    }
+}
+
+/// Counters of one queue pair.
+pub(crate) struct QueueStats {
+    pub(crate) rx_packets: Counter,
+    pub(crate) rx_bytes: Counter,
+    /// Frames dropped for MAC-reported errors.
+    pub(crate) rx_errors: Counter,
+    /// Buffer allocations that failed during refill.
+    pub(crate) rx_alloc_fail: Counter,
+    pub(crate) tx_packets: Counter,
+    pub(crate) tx_bytes: Counter,
+    /// Packets dropped on transmit (mapping failure, ring full).
+    pub(crate) tx_dropped: Counter,
+    /// Times the queue was stopped for lack of descriptors and woken again.
+    pub(crate) tx_restarts: Counter,
+}
+
+impl QueueStats {
+    pub(crate) const fn new() -> Self {
+        Self {
+            rx_packets: Counter::new(),
+            rx_bytes: Counter::new(),
+            rx_errors: Counter::new(),
+            rx_alloc_fail: Counter::new(),
+            tx_packets: Counter::new(),
+            tx_bytes: Counter::new(),
+            tx_dropped: Counter::new(),
+            tx_restarts: Counter::new(),
+        }
+    }
+}

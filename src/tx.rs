@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Transmit ring: skbs mapped buffer by buffer onto descriptors, completions unmapped and
+//! freed, byte queue limits and queue stop/wake.
+//!
+//! Stop/wake is race-free because both the transmit path and the completion path run under
+//! the ring's lock: the transmit path stops the queue while holding it, and completion checks
+//! for a stopped queue while holding it, so a wake-up can never be lost between the two.
+
+use kernel::{device::Bound, pci, prelude::*, sync::barrier::{dma_mb, Read}};
+
+use crate::hal::Hw;
+use crate::logic::{desc, ring};
+use crate::net::{
+    dma::{DescRing, TxMap},
+    netdev::{xmit_more, NetDev},
+    skb::Skb,
+};
+use crate::stats::QueueStats;
+
+/// Most descriptors one packet may use (the 82576 limit; the 82540EM has none lower).
+pub(crate) const MAX_DESCS_PER_PACKET: u32 = 64;
+/// The queue is stopped when fewer descriptors than this are free, and woken above twice it.
+const STOP_THRESHOLD: u32 = MAX_DESCS_PER_PACKET + 2;
+
+#[derive(Default)]
+struct Slot {
+    map: Option<TxMap>,
+    /// Set on a packet's first slot: the skb, its byte count and its last descriptor.
+    skb: Option<Skb>,
+    bytes: u32,
+    eop: u32,
+}
+
+/// A transmit ring.
+pub(crate) struct TxRing {
+    q: usize,
+    fmt: desc::Format,
+    descs: DescRing,
+    slots: KVec<Slot>,
+    next_to_use: u32,
+    next_to_clean: u32,
+}
+
+impl TxRing {
+    /// Allocates the descriptor ring of `count` entries for queue `q`.
+    pub(crate) fn new(dev: &pci::Device<Bound>, q: usize, fmt: desc::Format, count: u32) -> Result<Self> {
+        let n = usize::try_from(count)?;
+        let descs = DescRing::new(dev.as_ref(), n)?;
+        let mut slots = KVec::with_capacity(n, GFP_KERNEL)?;
+        for _ in 0..n {
+            slots.push(Slot::default(), GFP_KERNEL)?;
+        }
+        Ok(Self { q, fmt, descs, slots, next_to_use: 0, next_to_clean: 0 })
+    }
+
+    fn count(&self) -> u32 {
+        self.descs.count() as u32
+    }
+
+    fn unused(&self) -> u32 {
+        ring::unused(self.next_to_use, self.next_to_clean, self.count())
+    }
+
+    /// Programs the ring into the MAC.
+    pub(crate) fn program(&self, hw: &Hw<'_>) -> Result {
+        hw.setup_tx_ring(self.q, self.descs.dma_address(), u32::try_from(self.descs.byte_len())?)
+    }
+
+    /// Queues `skb` for transmission (or drops it, counted).
+    pub(crate) fn xmit(&mut self, hw: &Hw<'_>, dev: &pci::Device<Bound>, nd: &NetDev, skb: Skb, stats: &QueueStats) {
+        let txq = nd.txq(self.q as u16);
+        let needed = ring::descs_for_packet(skb.nr_frags());
+        if needed > MAX_DESCS_PER_PACKET || self.unused() < needed {
+            stats.tx_dropped.add(1);
+            return;
+        }
+        let count = self.count();
+        let first = self.next_to_use;
+        let packet_len = skb.len();
+        let mut idx = first;
+        let mut maps = 0u32;
+        for part in 0..needed {
+            let map = if part == 0 { TxMap::head(dev.as_ref(), &skb) } else { TxMap::frag(dev.as_ref(), &skb, part - 1) };
+            let Ok(map) = map else {
+                self.unwind(dev, first, maps);
+                stats.tx_dropped.add(1);
+                return;
+            };
+            let b = desc::TxBuf {
+                addr: map.addr(),
+                len: map.len() as u16,
+                eop: part + 1 == needed,
+                packet_len,
+            };
+            self.descs.write(idx as usize, desc::tx_data(self.fmt, b));
+            if let Some(slot) = self.slots.get_mut(idx as usize) {
+                slot.map = Some(map);
+            }
+            maps += 1;
+            idx = ring::next(idx, count);
+        }
+        let eop = ring::advance(first, needed - 1, count);
+        if let Some(slot) = self.slots.get_mut(first as usize) {
+            slot.skb = Some(skb);
+            slot.bytes = packet_len;
+            slot.eop = eop;
+        }
+        self.next_to_use = idx;
+
+        if self.unused() < STOP_THRESHOLD {
+            txq.stop_and_fence();
+        }
+        if txq.sent(packet_len, xmit_more()) {
+            hw.tx_tail(self.q, self.next_to_use as u16);
+        }
+    }
+
+    /// Undoes the mappings of a packet that could not be queued.
+    fn unwind(&mut self, dev: &pci::Device<Bound>, first: u32, maps: u32) {
+        let count = self.count();
+        let mut idx = first;
+        for _ in 0..maps {
+            if let Some(map) = self.slots.get_mut(idx as usize).and_then(|s| s.map.take()) {
+                map.unmap(dev.as_ref());
+            }
+            idx = ring::next(idx, count);
+        }
+    }
+
+    /// Frees completed packets; returns whether every completion was processed.
+    pub(crate) fn clean(&mut self, dev: &pci::Device<Bound>, nd: &NetDev, stats: &QueueStats, budget: i32) -> bool {
+        let count = self.count();
+        let (mut pkts, mut bytes) = (0u32, 0u32);
+        let mut all = true;
+        while self.next_to_clean != self.next_to_use {
+            if pkts >= 256 {
+                all = false;
+                break;
+            }
+            let first = self.next_to_clean as usize;
+            let Some(eop) = self.slots.get(first).map(|s| s.eop) else {
+                break;
+            };
+            if !desc::tx_done(self.fmt, self.descs.read(eop as usize)) {
+                break;
+            }
+            dma_mb(Read);
+            let mut idx = self.next_to_clean;
+            loop {
+                if let Some(slot) = self.slots.get_mut(idx as usize) {
+                    if let Some(map) = slot.map.take() {
+                        map.unmap(dev.as_ref());
+                    }
+                    if let Some(skb) = slot.skb.take() {
+                        pkts += 1;
+                        bytes += slot.bytes;
+                        skb.consume(budget);
+                    }
+                }
+                let last = idx == eop;
+                idx = ring::next(idx, count);
+                if last {
+                    break;
+                }
+            }
+            self.next_to_clean = idx;
+        }
+        if pkts > 0 {
+            let txq = nd.txq(self.q as u16);
+            txq.completed(pkts, bytes);
+            stats.tx_packets.add(pkts.into());
+            stats.tx_bytes.add(bytes.into());
+            if txq.is_stopped() && self.unused() >= 2 * STOP_THRESHOLD && nd.carrier_ok() {
+                txq.wake();
+                stats.tx_restarts.add(1);
+            }
+        }
+        all
+    }
+
+    /// Unmaps and frees every queued packet; the device must no longer use the ring. The
+    /// queue's byte queue limits are reset when the ring is next started.
+    pub(crate) fn release(&mut self, dev: &pci::Device<Bound>) {
+        for slot in self.slots.iter_mut() {
+            if let Some(map) = slot.map.take() {
+                map.unmap(dev.as_ref());
+            }
+            slot.skb = None;
+        }
+        self.next_to_use = 0;
+        self.next_to_clean = 0;
+    }
+}
