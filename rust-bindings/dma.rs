@@ -54,7 +54,12 @@ impl DescRing {
         }
         // SAFETY: `idx < count`, so word `2 * idx + half` (half is 0 or 1) is inside the
         // allocation of `2 * count` words.
-        Some(unsafe { self.mem.as_mut_ptr().cast::<u64>().add(2 * idx + (half & 1)) })
+        Some(unsafe {
+            self.mem
+                .as_mut_ptr()
+                .cast::<u64>()
+                .add(2 * idx + (half & 1))
+        })
     }
 
     /// Reads descriptor `idx` as two little-endian 64-bit words. Out of range reads as zero.
@@ -63,7 +68,10 @@ impl DescRing {
             // SAFETY: both pointers are in bounds and aligned; volatile because the device
             // writes the ring concurrently.
             (Some(lo), Some(hi)) => unsafe {
-                [u64::from_le(lo.read_volatile()), u64::from_le(hi.read_volatile())]
+                [
+                    u64::from_le(lo.read_volatile()),
+                    u64::from_le(hi.read_volatile()),
+                ]
             },
             _ => [0, 0],
         }
@@ -120,7 +128,12 @@ impl TxMap {
         Self::checked(dev, addr, len, MapKind::Frag)
     }
 
-    fn checked(dev: &device::Device<Bound>, addr: DmaAddress, len: u32, kind: MapKind) -> Result<Self> {
+    fn checked(
+        dev: &device::Device<Bound>,
+        addr: DmaAddress,
+        len: u32,
+        kind: MapKind,
+    ) -> Result<Self> {
         // SAFETY: `addr` was just returned by a mapping call on `dev`.
         if unsafe { sys::rxgbe_dma_mapping_error(raw_device(dev), addr) } {
             return Err(ENOMEM);

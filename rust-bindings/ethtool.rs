@@ -35,6 +35,12 @@ fn copy_cstr(dst: &mut [kernel::ffi::c_char], src: &CStr) {
     }
 }
 
+/// C entry point `get_drvinfo`.
+///
+/// # Safety
+///
+/// Only called by the kernel through the table or registration built for `T`, with the
+/// arguments that callback documents.
 unsafe extern "C" fn get_drvinfo<T: NetDevOps>(
     dev: *mut bindings::net_device,
     info: *mut bindings::ethtool_drvinfo,
@@ -47,6 +53,12 @@ unsafe extern "C" fn get_drvinfo<T: NetDevOps>(
     copy_cstr(&mut info.bus_info, data.bus_info());
 }
 
+/// C entry point `get_link_ksettings`.
+///
+/// # Safety
+///
+/// Only called by the kernel through the table or registration built for `T`, with the
+/// arguments that callback documents.
 unsafe extern "C" fn get_link_ksettings<T: NetDevOps>(
     dev: *mut bindings::net_device,
     ks: *mut bindings::ethtool_link_ksettings,
@@ -54,7 +66,11 @@ unsafe extern "C" fn get_link_ksettings<T: NetDevOps>(
     // SAFETY: the ethtool core calls this on a live device of this driver.
     let (netdev, data) = unsafe { (NetDev::from_raw(dev), priv_of::<T>(dev)) };
     let link = data.link_info(netdev);
-    let duplex = if link.full_duplex { bindings::DUPLEX_FULL } else { bindings::DUPLEX_HALF };
+    let duplex = if link.full_duplex {
+        bindings::DUPLEX_FULL
+    } else {
+        bindings::DUPLEX_HALF
+    };
     // SAFETY: `ks` is a valid settings buffer owned by the caller for this call.
     unsafe { sys::rxgbe_ksettings_set(ks.cast(), link.speed, duplex as u8, link.up) };
     0

@@ -159,7 +159,10 @@ impl NetDev {
 
     /// Transmit queue `q` of this device.
     pub(crate) fn txq(&self, q: u16) -> TxQueue<'_> {
-        TxQueue { dev: self, q: q.into() }
+        TxQueue {
+            dev: self,
+            q: q.into(),
+        }
     }
 }
 
@@ -309,7 +312,8 @@ impl<T: NetDevOps> Registration<T> {
         }
         let priv_size = u32::try_from(mem::size_of::<T>())?;
         // SAFETY: `parent` is a live device; the helper allocates and links the net device.
-        let raw = unsafe { sys::rxgbe_netdev_alloc(raw_device(parent), priv_size, cfg.txqs, cfg.rxqs) };
+        let raw =
+            unsafe { sys::rxgbe_netdev_alloc(raw_device(parent), priv_size, cfg.txqs, cfg.rxqs) };
         let dev = NonNull::new(raw).ok_or(ENOMEM)?;
         // SAFETY: `raw` is a fresh, unregistered net device; the ops tables are 'static.
         unsafe {
@@ -331,7 +335,11 @@ impl<T: NetDevOps> Registration<T> {
                 // at least `T`'s alignment (checked above), and not yet initialised.
                 unsafe { sys::rxgbe_netdev_priv(raw).cast::<T>().write(data) };
                 // INVARIANT: the private area now holds a `T`.
-                Ok(Self { dev, registered: false, _data: PhantomData })
+                Ok(Self {
+                    dev,
+                    registered: false,
+                    _data: PhantomData,
+                })
             }
             Err(e) => {
                 // SAFETY: never registered, private area not initialised: only the memory goes.
@@ -409,6 +417,12 @@ unsafe fn with_dev<T: NetDevOps, R>(
     f(netdev, data)
 }
 
+/// C entry point `ndo_open`.
+///
+/// # Safety
+///
+/// Only called by the kernel through the table or registration built for `T`, with the
+/// arguments that callback documents.
 unsafe extern "C" fn ndo_open<T: NetDevOps>(dev: *mut bindings::net_device) -> i32 {
     // SAFETY: the core calls ndo_open on a registered device of this driver.
     match unsafe { with_dev::<T, _>(dev, |d, t| t.open(d)) } {
@@ -417,12 +431,24 @@ unsafe extern "C" fn ndo_open<T: NetDevOps>(dev: *mut bindings::net_device) -> i
     }
 }
 
+/// C entry point `ndo_stop`.
+///
+/// # Safety
+///
+/// Only called by the kernel through the table or registration built for `T`, with the
+/// arguments that callback documents.
 unsafe extern "C" fn ndo_stop<T: NetDevOps>(dev: *mut bindings::net_device) -> i32 {
     // SAFETY: the core calls ndo_stop on a registered device of this driver.
     unsafe { with_dev::<T, _>(dev, |d, t| t.stop(d)) };
     0
 }
 
+/// C entry point `ndo_start_xmit`.
+///
+/// # Safety
+///
+/// Only called by the kernel through the table or registration built for `T`, with the
+/// arguments that callback documents.
 unsafe extern "C" fn ndo_start_xmit<T: NetDevOps>(
     skb: *mut bindings::sk_buff,
     dev: *mut bindings::net_device,
@@ -434,6 +460,12 @@ unsafe extern "C" fn ndo_start_xmit<T: NetDevOps>(
     sys::netdev_tx_NETDEV_TX_OK
 }
 
+/// C entry point `ndo_get_stats64`.
+///
+/// # Safety
+///
+/// Only called by the kernel through the table or registration built for `T`, with the
+/// arguments that callback documents.
 unsafe extern "C" fn ndo_get_stats64<T: NetDevOps>(
     dev: *mut bindings::net_device,
     stats: *mut sys::rtnl_link_stats64,
@@ -444,6 +476,12 @@ unsafe extern "C" fn ndo_get_stats64<T: NetDevOps>(
     unsafe { with_dev::<T, _>(dev, |d, t| t.get_stats64(d, stats)) };
 }
 
+/// C entry point `ndo_change_mtu`.
+///
+/// # Safety
+///
+/// Only called by the kernel through the table or registration built for `T`, with the
+/// arguments that callback documents.
 unsafe extern "C" fn ndo_change_mtu<T: NetDevOps>(dev: *mut bindings::net_device, mtu: i32) -> i32 {
     let Ok(mtu) = u32::try_from(mtu) else {
         return EINVAL.to_errno();
@@ -455,6 +493,12 @@ unsafe extern "C" fn ndo_change_mtu<T: NetDevOps>(dev: *mut bindings::net_device
     }
 }
 
+/// C entry point `ndo_set_mac_address`.
+///
+/// # Safety
+///
+/// Only called by the kernel through the table or registration built for `T`, with the
+/// arguments that callback documents.
 unsafe extern "C" fn ndo_set_mac_address<T: NetDevOps>(
     dev: *mut bindings::net_device,
     p: *mut c_void,
@@ -463,7 +507,7 @@ unsafe extern "C" fn ndo_set_mac_address<T: NetDevOps>(
     let sa = unsafe { &*p.cast::<bindings::sockaddr>() };
     let mut addr = [0u8; ETH_ALEN];
     for (dst, src) in addr.iter_mut().zip(sa.sa_data.iter()) {
-        *dst = *src as u8;
+        *dst = *src;
     }
     // SAFETY: `addr` holds ETH_ALEN bytes.
     if !unsafe { sys::rxgbe_is_valid_ether_addr(addr.as_ptr()) } {
@@ -483,6 +527,12 @@ unsafe extern "C" fn ndo_set_mac_address<T: NetDevOps>(
     }
 }
 
+/// C entry point `ndo_set_rx_mode`.
+///
+/// # Safety
+///
+/// Only called by the kernel through the table or registration built for `T`, with the
+/// arguments that callback documents.
 unsafe extern "C" fn ndo_set_rx_mode<T: NetDevOps>(dev: *mut bindings::net_device) {
     // SAFETY: the core calls this on a registered device of this driver.
     unsafe { with_dev::<T, _>(dev, |d, t| t.set_rx_mode(d)) };

@@ -41,7 +41,14 @@ impl PagePool {
         let mut out: *mut bindings::page_pool = core::ptr::null_mut();
         // SAFETY: `dev` is bound, `napi` is a registered NAPI instance, `out` is writable.
         to_result(unsafe {
-            sys::rxgbe_page_pool_create(raw_device(dev), napi.as_raw(), size, offset, max_len, &mut out)
+            sys::rxgbe_page_pool_create(
+                raw_device(dev),
+                napi.as_raw(),
+                size,
+                offset,
+                max_len,
+                &mut out,
+            )
         })?;
         let pool = NonNull::new(out).ok_or(ENOMEM)?;
         Ok(Self { pool })
@@ -103,8 +110,6 @@ impl PoolPage {
         unsafe { sys::rxgbe_page_address(self.as_raw()) }
     }
 
-    /// Ownership has moved into an skb.
-    pub(crate) fn into_skb(self) {
-        core::mem::forget(self);
-    }
+    /// Ownership has moved into an skb: consuming the handle is all there is to do.
+    pub(crate) fn into_skb(self) {}
 }

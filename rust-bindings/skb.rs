@@ -29,7 +29,9 @@ impl Skb {
     /// `ptr` must be a valid skb whose ownership is transferred to the returned value.
     pub(crate) unsafe fn from_raw(ptr: *mut bindings::sk_buff) -> Self {
         // SAFETY: per the safety requirement `ptr` is valid, hence non-null.
-        Self { ptr: unsafe { NonNull::new_unchecked(ptr) } }
+        Self {
+            ptr: unsafe { NonNull::new_unchecked(ptr) },
+        }
     }
 
     pub(crate) fn as_raw(&self) -> *mut bindings::sk_buff {
@@ -74,7 +76,12 @@ impl Skb {
 
     /// Builds an skb around a received page-pool buffer of `truesize` bytes whose frame starts
     /// `headroom` bytes in and is `len` bytes long. On failure the page is handed back.
-    pub(crate) fn build(page: PoolPage, truesize: u32, headroom: u32, len: u32) -> Result<Skb, PoolPage> {
+    pub(crate) fn build(
+        page: PoolPage,
+        truesize: u32,
+        headroom: u32,
+        len: u32,
+    ) -> Result<Skb, PoolPage> {
         // SAFETY: `page` is a pool page owned by the caller; `headroom + len` fits the buffer
         // as the receive path programmed the device's buffer size from the same layout.
         let skb = unsafe { sys::rxgbe_skb_build(page.address(), truesize, headroom, len) };

@@ -12,7 +12,12 @@
     unused_imports,
     unsafe_op_in_unsafe_fn,
     clippy::all,
-    clippy::undocumented_unsafe_blocks
+    clippy::as_underscore,
+    clippy::cast_lossless,
+    clippy::ptr_as_ptr,
+    clippy::ref_as_ptr,
+    clippy::undocumented_unsafe_blocks,
+    unnecessary_transmutes
 )]
 
 include!("generated/netdev_generated.rs");

@@ -126,21 +126,37 @@ impl<T: VectorHandler> Vector<T> {
     /// Creates a vector for `dev`; with `napi_index`, it gets a NAPI instance with that
     /// persistent-config index.
     pub(crate) fn new(dev: &NetDev, data: T, napi_index: Option<u32>) -> Result<Self> {
-        let mut inner = KBox::new(Inner { napi: ptr::null_mut(), dev: dev.as_raw(), data }, GFP_KERNEL)?;
+        let mut inner = KBox::new(
+            Inner {
+                napi: ptr::null_mut(),
+                dev: dev.as_raw(),
+                data,
+            },
+            GFP_KERNEL,
+        )?;
         let name = KBox::new([0u8; NAME_LEN], GFP_KERNEL)?;
         if let Some(index) = napi_index {
-            let owner = ptr::from_ref::<Inner<T>>(&inner).cast_mut().cast::<c_void>();
+            let owner = ptr::from_ref::<Inner<T>>(&inner)
+                .cast_mut()
+                .cast::<c_void>();
             let index = i32::try_from(index)?;
             // SAFETY: `dev` is live; `owner` is the stable heap address of `inner`, which
             // outlives the NAPI instance (freed in `drop` first).
-            let napi = unsafe { sys::rxgbe_napi_alloc(dev.as_raw(), Some(poll_cb::<T>), owner, index) };
+            let napi =
+                unsafe { sys::rxgbe_napi_alloc(dev.as_raw(), Some(poll_cb::<T>), owner, index) };
             if napi.is_null() {
                 return Err(ENOMEM);
             }
             // No callback can run yet: the instance is disabled and no interrupt is requested.
             inner.napi = napi;
         }
-        Ok(Self { inner, irq: None, napi_enabled: false, linked: KVec::new(), name })
+        Ok(Self {
+            inner,
+            irq: None,
+            napi_enabled: false,
+            linked: KVec::new(),
+            name,
+        })
     }
 
     /// The driver data.
@@ -151,25 +167,46 @@ impl<T: VectorHandler> Vector<T> {
     /// A handle for scheduling this vector's NAPI from outside its callbacks.
     pub(crate) fn napi(&self) -> NapiRef<'_> {
         // SAFETY: `dev` outlives the vector (type invariant).
-        NapiRef { napi: self.inner.napi, dev: unsafe { NetDev::from_raw(self.inner.dev) } }
+        NapiRef {
+            napi: self.inner.napi,
+            dev: unsafe { NetDev::from_raw(self.inner.dev) },
+        }
     }
 
     /// Requests interrupt `irq` for this vector, named from `name` (cut to 31 bytes).
-    pub(crate) fn request_irq(&mut self, irq: u32, shared: bool, name: fmt::Arguments<'_>) -> Result {
+    pub(crate) fn request_irq(
+        &mut self,
+        irq: u32,
+        shared: bool,
+        name: fmt::Arguments<'_>,
+    ) -> Result {
         if self.irq.is_some() {
             return Err(EBUSY);
         }
-        let mut nb = NameBuf { buf: &mut self.name, len: 0 };
+        let mut nb = NameBuf {
+            buf: &mut self.name,
+            len: 0,
+        };
         let _ = nb.write_fmt(name);
         let len = nb.len;
         self.name[len] = 0;
-        let flags = if shared { bindings::IRQF_SHARED as usize } else { 0 };
+        let flags = if shared {
+            bindings::IRQF_SHARED as usize
+        } else {
+            0
+        };
         let cookie = self.cookie();
         // SAFETY: `cookie` is the stable address of `inner`, alive until `free_irq` (called in
         // `free_irq`/`drop` before `inner` goes); the name buffer is a separate stable box that
         // is not written while the interrupt is requested.
         kernel::error::to_result(unsafe {
-            sys::rxgbe_request_irq(irq, Some(irq_cb::<T>), flags, self.name.as_ptr().cast(), cookie)
+            sys::rxgbe_request_irq(
+                irq,
+                Some(irq_cb::<T>),
+                flags,
+                self.name.as_ptr().cast(),
+                cookie,
+            )
         })?;
         self.irq = Some(irq);
         if !self.inner.napi.is_null() {
@@ -243,7 +280,9 @@ impl<T: VectorHandler> Drop for Vector<T> {
         self.napi_disable();
         for (kind, index) in self.linked.iter() {
             // SAFETY: live device; clears the queue's link before the NAPI instance goes.
-            unsafe { sys::netif_queue_set_napi(self.inner.dev, *index, kind.raw(), ptr::null_mut()) };
+            unsafe {
+                sys::netif_queue_set_napi(self.inner.dev, *index, kind.raw(), ptr::null_mut())
+            };
         }
         if !self.inner.napi.is_null() {
             // SAFETY: registered and disabled; deleted and freed exactly once.
@@ -252,18 +291,42 @@ impl<T: VectorHandler> Drop for Vector<T> {
     }
 }
 
-unsafe extern "C" fn poll_cb<T: VectorHandler>(napi: *mut bindings::napi_struct, budget: i32) -> i32 {
+/// C entry point `poll_cb`.
+///
+/// # Safety
+///
+/// Only called by the kernel through the table or registration built for `T`, with the
+/// arguments that callback documents.
+unsafe extern "C" fn poll_cb<T: VectorHandler>(
+    napi: *mut bindings::napi_struct,
+    budget: i32,
+) -> i32 {
     // SAFETY: the owner of every NAPI created by `Vector::new` is its live `Inner<T>`.
     let inner = unsafe { &*sys::rxgbe_napi_owner(napi).cast::<Inner<T>>() };
     // SAFETY: the device outlives the vector (type invariant of `Vector`).
-    let ctx = NapiRef { napi, dev: unsafe { NetDev::from_raw(inner.dev) } };
+    let ctx = NapiRef {
+        napi,
+        dev: unsafe { NetDev::from_raw(inner.dev) },
+    };
     inner.data.poll(&ctx, budget)
 }
 
-unsafe extern "C" fn irq_cb<T: VectorHandler>(_irq: i32, cookie: *mut c_void) -> bindings::irqreturn_t {
+/// C entry point `irq_cb`.
+///
+/// # Safety
+///
+/// Only called by the kernel through the table or registration built for `T`, with the
+/// arguments that callback documents.
+unsafe extern "C" fn irq_cb<T: VectorHandler>(
+    _irq: i32,
+    cookie: *mut c_void,
+) -> bindings::irqreturn_t {
     // SAFETY: the cookie is the live `Inner<T>` given to `request_irq`.
     let inner = unsafe { &*cookie.cast::<Inner<T>>() };
     // SAFETY: the device outlives the vector (type invariant of `Vector`).
-    let ctx = NapiRef { napi: inner.napi, dev: unsafe { NetDev::from_raw(inner.dev) } };
+    let ctx = NapiRef {
+        napi: inner.napi,
+        dev: unsafe { NetDev::from_raw(inner.dev) },
+    };
     bindings::irqreturn_t(inner.data.irq(&ctx) as u32)
 }

@@ -37,6 +37,8 @@ action=${1:-all}
 # BUILD-RECIPE-BEGIN (this block, the kernel source version and clang's version make the cache key)
 # Files of the source tree the selftest build reads or writes. The build writes next to its sources
 # (tools/net/ynl, libbpf), so it runs in a private copy: the unpacked source stays read-only.
+# MAINTAINERS: ynl_gen_c.py finds the kernel root by it (and loops forever without it).
+KSFT_COPY_FILES="Makefile MAINTAINERS"
 KSFT_COPY_DIRS="tools Documentation/netlink include/uapi arch/x86/include/uapi scripts"
 # Artifacts whose absence turns tests into skips; recorded, never fatal.
 KSFT_EXPECTED="drivers/net/napi_id_helper drivers/net/so_txtime drivers/net/psp_responder
@@ -73,7 +75,7 @@ do_build() {
     rm -rf "$cache" && mkdir -p "$copy"
     log "kselftest: build $key in $cache (log: $logf)"
     log "kselftest: [1/4] copying the needed parts of the source tree"
-    cp "$src/Makefile" "$copy/"
+    for f in $KSFT_COPY_FILES; do cp "$src/$f" "$copy/"; done
     for d in $KSFT_COPY_DIRS; do
       mkdir -p "$copy/$(dirname "$d")"
       cp -a "$src/$d" "$copy/$d"
@@ -91,7 +93,7 @@ do_build() {
     local pid=$!
     while kill -0 "$pid" 2>/dev/null; do
       sleep 20
-      kill -0 "$pid" 2>/dev/null && log "kselftest:   ... $(( $(date +%s) - t0 )) s, $(grep -cE '^(  )?(CC|BPF_PROG|GEN|LINK|AR|CP|INSTALL)|^gcc|^cc ' "$logf") build steps"
+      kill -0 "$pid" 2>/dev/null && log "kselftest:   ... $(( $(date +%s) - t0 )) s, $(wc -l < "$logf") log lines, last: $(tail -n1 "$logf" | tr -d '\t' | cut -c1-60)"
     done
     wait "$pid"; rc=$?
     set -e

@@ -129,13 +129,25 @@ impl<'b> Adapter<'b> {
             let stats = self.stats.get(q).ok_or(EINVAL)?.clone();
             let tx = self.tx.get(q).ok_or(EINVAL)?.clone();
             *tx.lock() = Some(TxRing::new(self.pdev, q, fmt, DEFAULT_RING)?);
-            let qv = QueueVector::new(self.hw.clone(), self.pdev, q, self.mode, 1 << q, stats, tx, DEFAULT_RING)?;
+            let qv = QueueVector::new(
+                self.hw.clone(),
+                self.pdev,
+                q,
+                self.mode,
+                1 << q,
+                stats,
+                tx,
+                DEFAULT_RING,
+            )?;
             let v = Vector::new(nd, qv, Some(u32::try_from(q)?))?;
             v.data().rx.lock().attach_pool(self.pdev, &v.napi())?;
             rt.queues.push(v, GFP_KERNEL)?;
         }
         if self.mode == IrqMode::Msix {
-            let other = OtherVector { hw: self.hw.clone(), vector_bit: 1 << nq };
+            let other = OtherVector {
+                hw: self.hw.clone(),
+                vector_bit: 1 << nq,
+            };
             rt.other = Some(Vector::new(nd, other, None)?);
         }
 
@@ -161,7 +173,9 @@ impl<'b> Adapter<'b> {
             if self.mode == IrqMode::Msix {
                 self.hw.mac.route_msix(&self.hw.bar, q, q32, nq32);
             }
-            self.hw.mac.set_throttle(&self.hw.bar, self.mode, q32, DEFAULT_ITR_USECS);
+            self.hw
+                .mac
+                .set_throttle(&self.hw.bar, self.mode, q32, DEFAULT_ITR_USECS);
             v.link_queue(QueueKind::Rx, q32)?;
             v.link_queue(QueueKind::Tx, q32)?;
             v.napi_enable();
@@ -189,7 +203,11 @@ impl<'b> Adapter<'b> {
         let mut mc = [[0u8; 6]; MC_FILTER_MAX];
         let n = nd.mc_addrs(&mut mc);
         let allmulti = nd.is_allmulti() || n > MC_FILTER_MAX;
-        self.hw.set_rx_filter(nd.is_promisc(), allmulti, mc.get(..n.min(MC_FILTER_MAX)).unwrap_or(&[]));
+        self.hw.set_rx_filter(
+            nd.is_promisc(),
+            allmulti,
+            mc.get(..n.min(MC_FILTER_MAX)).unwrap_or(&[]),
+        );
     }
 }
 
@@ -250,6 +268,8 @@ impl NetDevOps for Adapter<'_> {
             nd.set_mtu(mtu);
             return Ok(());
         }
+        // Rings are rebuilt for the new buffer layout: a full stop and start.
+        nd.tx_disable();
         drop(rt.take());
         nd.set_mtu(mtu);
         *rt = Some(self.start(nd)?);
@@ -266,7 +286,10 @@ impl NetDevOps for Adapter<'_> {
     }
 
     fn drvinfo(&self) -> DrvInfo<'_> {
-        DrvInfo { driver: c"rxgbe", version: c"0.1.0" }
+        DrvInfo {
+            driver: c"rxgbe",
+            version: c"0.1.0",
+        }
     }
 
     fn bus_info(&self) -> &CStr {
@@ -275,6 +298,10 @@ impl NetDevOps for Adapter<'_> {
 
     fn link_info(&self, _nd: &NetDev) -> LinkInfo {
         let l = self.hw.link();
-        LinkInfo { up: l.up, speed: l.speed, full_duplex: l.full_duplex }
+        LinkInfo {
+            up: l.up,
+            speed: l.speed,
+            full_duplex: l.full_duplex,
+        }
     }
 }

@@ -6,9 +6,8 @@
 use kernel::{
     device::Bound,
     irq::IrqReturn,
-    pci,
+    new_spinlock, pci,
     prelude::*,
-    new_spinlock,
     sync::{Arc, SpinLock},
 };
 
@@ -18,7 +17,6 @@ use crate::net::vector::{NapiRef, VectorHandler};
 use crate::rx::RxRing;
 use crate::stats::QueueStats;
 use crate::tx::TxRing;
-
 
 /// A transmit queue's ring, reachable from both the transmit path and the queue's NAPI poll.
 /// Empty while the interface is down; the lock serialises transmit against completion.
@@ -58,8 +56,19 @@ impl<'b> QueueVector<'b> {
         rx_count: u32,
     ) -> Result<Self> {
         let fmt = hw.mac.desc_format();
-        let rx = KBox::pin_init(new_spinlock!(RxRing::new(pdev, q, fmt, rx_count)?), GFP_KERNEL)?;
-        Ok(Self { hw, pdev, mode, vector_bit, rx, tx, stats })
+        let rx = KBox::pin_init(
+            new_spinlock!(RxRing::new(pdev, q, fmt, rx_count)?),
+            GFP_KERNEL,
+        )?;
+        Ok(Self {
+            hw,
+            pdev,
+            mode,
+            vector_bit,
+            rx,
+            tx,
+            stats,
+        })
     }
 
     /// Re-enables this vector's interrupt after a completed poll.

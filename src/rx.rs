@@ -3,7 +3,12 @@
 //! Receive ring: page-pool buffers handed to the device, completed frames built into skbs
 //! (chained frames become fragments) and passed to GRO.
 
-use kernel::{device::Bound, pci, prelude::*, sync::barrier::{dma_mb, Read}};
+use kernel::{
+    device::Bound,
+    pci,
+    prelude::*,
+    sync::barrier::{dma_mb, Read},
+};
 
 use crate::hal::Hw;
 use crate::logic::{desc, ring};
@@ -38,7 +43,12 @@ pub(crate) struct RxRing {
 
 impl RxRing {
     /// Allocates the descriptor ring of `count` entries for queue `q`.
-    pub(crate) fn new(dev: &pci::Device<Bound>, q: usize, fmt: desc::Format, count: u32) -> Result<Self> {
+    pub(crate) fn new(
+        dev: &pci::Device<Bound>,
+        q: usize,
+        fmt: desc::Format,
+        count: u32,
+    ) -> Result<Self> {
         let n = usize::try_from(count)?;
         let descs = DescRing::new(dev.as_ref(), n)?;
         let mut pages = KVec::with_capacity(n, GFP_KERNEL)?;
@@ -64,13 +74,23 @@ impl RxRing {
 
     /// Creates the page pool, tied to the NAPI instance that will poll this ring.
     pub(crate) fn attach_pool(&mut self, dev: &pci::Device<Bound>, napi: &NapiRef<'_>) -> Result {
-        self.pool = Some(PagePool::new(dev.as_ref(), napi, self.count(), RX_HEADROOM, RX_BUF_LEN)?);
+        self.pool = Some(PagePool::new(
+            dev.as_ref(),
+            napi,
+            self.count(),
+            RX_HEADROOM,
+            RX_BUF_LEN,
+        )?);
         Ok(())
     }
 
     /// Programs the ring into the MAC.
     pub(crate) fn program(&self, hw: &Hw<'_>) -> Result {
-        hw.setup_rx_ring(self.q, self.descs.dma_address(), u32::try_from(self.descs.byte_len())?)
+        hw.setup_rx_ring(
+            self.q,
+            self.descs.dma_address(),
+            u32::try_from(self.descs.byte_len())?,
+        )
     }
 
     /// Posts buffers to every free slot and moves the tail.
@@ -103,7 +123,13 @@ impl RxRing {
     }
 
     /// Receives up to `budget` frames; returns how many were passed to the stack.
-    pub(crate) fn clean(&mut self, hw: &Hw<'_>, napi: &NapiRef<'_>, stats: &QueueStats, budget: i32) -> i32 {
+    pub(crate) fn clean(
+        &mut self,
+        hw: &Hw<'_>,
+        napi: &NapiRef<'_>,
+        stats: &QueueStats,
+        budget: i32,
+    ) -> i32 {
         let count = self.count();
         let mut done = 0;
         let mut bytes = 0u64;

@@ -55,8 +55,14 @@ kernel::pci_device_table!(
     PCI_TABLE,
     <RxgbeDriver as pci::Driver>::IdInfo,
     [
-        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x10c9), MacKind::E82576),
-        (pci::DeviceId::from_id(pci::Vendor::INTEL, 0x100e), MacKind::E82540),
+        (
+            pci::DeviceId::from_id(pci::Vendor::INTEL, 0x10c9),
+            MacKind::E82576
+        ),
+        (
+            pci::DeviceId::from_id(pci::Vendor::INTEL, 0x100e),
+            MacKind::E82540
+        ),
     ]
 );
 
@@ -69,14 +75,21 @@ struct RxgbeDevice<'b> {
 
 /// Allocates interrupt vectors: MSI-X per queue plus one for other causes where the MAC has
 /// it, else one MSI or INTx vector for everything.
-fn alloc_irqs<'b>(pdev: &'b pci::Device<Bound>, mac: &dyn Mac) -> Result<(pci::IrqVectorRegistration<'b>, IrqMode)> {
+fn alloc_irqs<'b>(
+    pdev: &'b pci::Device<Bound>,
+    mac: &dyn Mac,
+) -> Result<(pci::IrqVectorRegistration<'b>, IrqMode)> {
     if mac.has_msix() {
         let want = u32::try_from(QUEUES + 1)?;
         if let Ok(v) = pdev.alloc_irq_vectors(want, want, IrqTypes::default().with(IrqType::MsiX)) {
             return Ok((v, IrqMode::Msix));
         }
     }
-    let v = pdev.alloc_irq_vectors(1, 1, IrqTypes::default().with(IrqType::Msi).with(IrqType::Intx))?;
+    let v = pdev.alloc_irq_vectors(
+        1,
+        1,
+        IrqTypes::default().with(IrqType::Msi).with(IrqType::Intx),
+    )?;
     Ok((v, IrqMode::Single))
 }
 
@@ -113,7 +126,11 @@ impl pci::Driver for RxgbeDriver {
             if net::netdev::is_valid_addr(&addr) {
                 nd.set_addr(&addr);
             } else {
-                dev_warn!(pdev, "invalid MAC address {:02x?}, using a random one\n", addr);
+                dev_warn!(
+                    pdev,
+                    "invalid MAC address {:02x?}, using a random one\n",
+                    addr
+                );
                 nd.set_random_addr();
                 hw2.write_mac_addr(&nd.addr());
             }

@@ -7,7 +7,12 @@
 //! the ring's lock: the transmit path stops the queue while holding it, and completion checks
 //! for a stopped queue while holding it, so a wake-up can never be lost between the two.
 
-use kernel::{device::Bound, pci, prelude::*, sync::barrier::{dma_mb, Read}};
+use kernel::{
+    device::Bound,
+    pci,
+    prelude::*,
+    sync::barrier::{dma_mb, Read},
+};
 
 use crate::hal::Hw;
 use crate::logic::{desc, ring};
@@ -44,14 +49,26 @@ pub(crate) struct TxRing {
 
 impl TxRing {
     /// Allocates the descriptor ring of `count` entries for queue `q`.
-    pub(crate) fn new(dev: &pci::Device<Bound>, q: usize, fmt: desc::Format, count: u32) -> Result<Self> {
+    pub(crate) fn new(
+        dev: &pci::Device<Bound>,
+        q: usize,
+        fmt: desc::Format,
+        count: u32,
+    ) -> Result<Self> {
         let n = usize::try_from(count)?;
         let descs = DescRing::new(dev.as_ref(), n)?;
         let mut slots = KVec::with_capacity(n, GFP_KERNEL)?;
         for _ in 0..n {
             slots.push(Slot::default(), GFP_KERNEL)?;
         }
-        Ok(Self { q, fmt, descs, slots, next_to_use: 0, next_to_clean: 0 })
+        Ok(Self {
+            q,
+            fmt,
+            descs,
+            slots,
+            next_to_use: 0,
+            next_to_clean: 0,
+        })
     }
 
     fn count(&self) -> u32 {
@@ -64,11 +81,22 @@ impl TxRing {
 
     /// Programs the ring into the MAC.
     pub(crate) fn program(&self, hw: &Hw<'_>) -> Result {
-        hw.setup_tx_ring(self.q, self.descs.dma_address(), u32::try_from(self.descs.byte_len())?)
+        hw.setup_tx_ring(
+            self.q,
+            self.descs.dma_address(),
+            u32::try_from(self.descs.byte_len())?,
+        )
     }
 
     /// Queues `skb` for transmission (or drops it, counted).
-    pub(crate) fn xmit(&mut self, hw: &Hw<'_>, dev: &pci::Device<Bound>, nd: &NetDev, skb: Skb, stats: &QueueStats) {
+    pub(crate) fn xmit(
+        &mut self,
+        hw: &Hw<'_>,
+        dev: &pci::Device<Bound>,
+        nd: &NetDev,
+        skb: Skb,
+        stats: &QueueStats,
+    ) {
         let txq = nd.txq(self.q as u16);
         let needed = ring::descs_for_packet(skb.nr_frags());
         if needed > MAX_DESCS_PER_PACKET || self.unused() < needed {
@@ -79,11 +107,15 @@ impl TxRing {
         let first = self.next_to_use;
         let packet_len = skb.len();
         let mut idx = first;
-        let mut maps = 0u32;
         for part in 0..needed {
-            let map = if part == 0 { TxMap::head(dev.as_ref(), &skb) } else { TxMap::frag(dev.as_ref(), &skb, part - 1) };
+            let map = if part == 0 {
+                TxMap::head(dev.as_ref(), &skb)
+            } else {
+                TxMap::frag(dev.as_ref(), &skb, part - 1)
+            };
             let Ok(map) = map else {
-                self.unwind(dev, first, maps);
+                // Parts 0..part were mapped.
+                self.unwind(dev, first, part);
                 stats.tx_dropped.add(1);
                 return;
             };
@@ -97,7 +129,6 @@ impl TxRing {
             if let Some(slot) = self.slots.get_mut(idx as usize) {
                 slot.map = Some(map);
             }
-            maps += 1;
             idx = ring::next(idx, count);
         }
         let eop = ring::advance(first, needed - 1, count);
@@ -129,7 +160,13 @@ impl TxRing {
     }
 
     /// Frees completed packets; returns whether every completion was processed.
-    pub(crate) fn clean(&mut self, dev: &pci::Device<Bound>, nd: &NetDev, stats: &QueueStats, budget: i32) -> bool {
+    pub(crate) fn clean(
+        &mut self,
+        dev: &pci::Device<Bound>,
+        nd: &NetDev,
+        stats: &QueueStats,
+        budget: i32,
+    ) -> bool {
         let count = self.count();
         let (mut pkts, mut bytes) = (0u32, 0u32);
         let mut all = true;

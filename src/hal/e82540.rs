@@ -32,12 +32,26 @@ impl Mac for E82540 {
 
     fn init(&self, bar: &Bar0<'_>) {
         // Inter-packet gap for copper (8254x manual 13.4.34).
-        bar.write_reg(TIPG::zeroed().with_const_ipgt::<10>().with_const_ipgr1::<8>().with_const_ipgr2::<6>());
+        bar.write_reg(
+            TIPG::zeroed()
+                .with_const_ipgt::<10>()
+                .with_const_ipgr1::<8>()
+                .with_const_ipgr2::<6>(),
+        );
     }
 
-    fn set_rx_buffers(&self, _bar: &Bar0<'_>, rctl: RCTL, _q: usize, _buf_len: u32, max_frame: u32) -> RCTL {
+    fn set_rx_buffers(
+        &self,
+        _bar: &Bar0<'_>,
+        rctl: RCTL,
+        _q: usize,
+        _buf_len: u32,
+        max_frame: u32,
+    ) -> RCTL {
         // BSIZE 0 without BSEX: 2048-byte buffers; longer frames chain over descriptors.
-        rctl.with_const_bsize::<0>().with_bsex(false).with_lpe(max_frame > STD_FRAME)
+        rctl.with_const_bsize::<0>()
+            .with_bsex(false)
+            .with_lpe(max_frame > STD_FRAME)
     }
 
     fn enable_rx_queue(&self, _bar: &Bar0<'_>, _q: usize, _on: bool) {}

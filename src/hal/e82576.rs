@@ -37,13 +37,28 @@ impl Mac for E82576 {
         bar.write_reg(GPIE::zeroed());
     }
 
-    fn set_rx_buffers(&self, bar: &Bar0<'_>, rctl: RCTL, q: usize, buf_len: u32, max_frame: u32) -> RCTL {
+    fn set_rx_buffers(
+        &self,
+        bar: &Bar0<'_>,
+        rctl: RCTL,
+        q: usize,
+        buf_len: u32,
+        max_frame: u32,
+    ) -> RCTL {
         if let Some(loc) = SRRCTL::try_at(q) {
             let kb = u8::try_from(buf_len / 1024).unwrap_or(2);
-            let v = SRRCTL::zeroed().with_const_desctype::<1>().with_drop_en(true);
-            bar.write(loc, v.try_with_bsizepkt(kb).unwrap_or(v.with_const_bsizepkt::<2>()));
+            let v = SRRCTL::zeroed()
+                .with_const_desctype::<1>()
+                .with_drop_en(true);
+            bar.write(
+                loc,
+                v.try_with_bsizepkt(kb)
+                    .unwrap_or(v.with_const_bsizepkt::<2>()),
+            );
         }
-        let limit = RLPML::zeroed().try_with_len(max_frame + VLAN_TAG).unwrap_or(RLPML::zeroed());
+        let limit = RLPML::zeroed()
+            .try_with_len(max_frame + VLAN_TAG)
+            .unwrap_or(RLPML::zeroed());
         bar.write_reg(limit);
         rctl.with_lpe(max_frame > STD_FRAME)
     }
@@ -64,18 +79,24 @@ impl Mac for E82576 {
         let (Ok(v), Ok(o)) = (u8::try_from(vector), u8::try_from(other)) else {
             return;
         };
-        if let Some(loc) = IVAR::try_at(q) {
-            let ivar = IVAR::zeroed().with_rx_valid(true).with_tx_valid(true);
-            if let (Ok(ivar), Ok(_)) = (ivar.try_with_rx_vector(v), ivar.try_with_tx_vector(v)) {
-                if let Ok(ivar) = ivar.try_with_tx_vector(v) {
-                    bar.write(loc, ivar);
-                }
-            }
+        let ivar = IVAR::zeroed().with_rx_valid(true).with_tx_valid(true);
+        if let (Some(loc), Ok(ivar)) = (
+            IVAR::try_at(q),
+            ivar.try_with_rx_vector(v)
+                .and_then(|i| i.try_with_tx_vector(v)),
+        ) {
+            bar.write(loc, ivar);
         }
         if let Ok(misc) = IVAR_MISC::zeroed().with_valid(true).try_with_vector(o) {
             bar.write_reg(misc);
         }
-        bar.write_reg(GPIE::zeroed().with_msix_mode(true).with_pba(true).with_eiame(true).with_nsicr(true));
+        bar.write_reg(
+            GPIE::zeroed()
+                .with_msix_mode(true)
+                .with_pba(true)
+                .with_eiame(true)
+                .with_nsicr(true),
+        );
     }
 
     fn set_throttle(&self, bar: &Bar0<'_>, _mode: IrqMode, vector: u32, usecs: u32) {

@@ -11,7 +11,6 @@ pub(crate) mod e82576;
 pub(crate) mod regs;
 
 use kernel::{
-
     io::{poll::read_poll_timeout, register::Array, Io},
     pci,
     prelude::*,
@@ -48,7 +47,14 @@ pub(crate) trait Mac: Sync {
     fn init(&self, bar: &Bar0<'_>);
     /// Receive-buffer size and long-frame limit for frames up to `max_frame` bytes, with
     /// `buf_len`-byte receive buffers.
-    fn set_rx_buffers(&self, bar: &Bar0<'_>, rctl: RCTL, q: usize, buf_len: u32, max_frame: u32) -> RCTL;
+    fn set_rx_buffers(
+        &self,
+        bar: &Bar0<'_>,
+        rctl: RCTL,
+        q: usize,
+        buf_len: u32,
+        max_frame: u32,
+    ) -> RCTL;
     /// Enables (or disables) receive queue `q` after its ring registers are programmed.
     fn enable_rx_queue(&self, bar: &Bar0<'_>, q: usize, on: bool);
     /// Enables (or disables) transmit queue `q`.
@@ -100,7 +106,7 @@ impl<'b> Hw<'b> {
     /// Reads the permanent address the MAC loaded into receive address 0 at reset.
     pub(crate) fn read_mac_addr(&self) -> MacAddr {
         let lo = self.bar.read(RAL::at(0)).addr().get().to_le_bytes();
-        let hi = u32::from(self.bar.read(RAH::at(0)).addr().get()).to_le_bytes();
+        let hi = self.bar.read(RAH::at(0)).addr().get().to_le_bytes();
         [lo[0], lo[1], lo[2], lo[3], hi[0], hi[1]]
     }
 
@@ -109,12 +115,15 @@ impl<'b> Hw<'b> {
         let lo = u32::from_le_bytes([a[0], a[1], a[2], a[3]]);
         let hi = u16::from_le_bytes([a[4], a[5]]);
         self.bar.write(RAL::at(0), RAL::zeroed().with_addr(lo));
-        self.bar.write(RAH::at(0), RAH::zeroed().with_addr(hi).with_av(true));
+        self.bar
+            .write(RAH::at(0), RAH::zeroed().with_addr(hi).with_av(true));
     }
 
     /// Forces the link up (copper, autonegotiated).
     pub(crate) fn link_up(&self) {
-        self.bar.update(CTRL, |c| c.with_slu(true).with_asde(true).with_phy_rst(false));
+        self.bar.update(CTRL, |c| {
+            c.with_slu(true).with_asde(true).with_phy_rst(false)
+        });
     }
 
     /// Current link state.
@@ -125,18 +134,27 @@ impl<'b> Hw<'b> {
             1 => 100,
             _ => 1000,
         };
-        Link { up: s.lu(), speed, full_duplex: s.fd() }
+        Link {
+            up: s.lu(),
+            speed,
+            full_duplex: s.fd(),
+        }
     }
 
     /// Programs receive ring `q` (base, length, empty head and tail).
     pub(crate) fn setup_rx_ring(&self, q: usize, dma: u64, bytes: u32) -> Result {
-        let (Some(bal), Some(bah), Some(len), Some(h), Some(t)) =
-            (RDBAL::try_at(q), RDBAH::try_at(q), RDLEN::try_at(q), RDH::try_at(q), RDT::try_at(q))
-        else {
+        let (Some(bal), Some(bah), Some(len), Some(h), Some(t)) = (
+            RDBAL::try_at(q),
+            RDBAH::try_at(q),
+            RDLEN::try_at(q),
+            RDH::try_at(q),
+            RDT::try_at(q),
+        ) else {
             return Err(EINVAL);
         };
         self.bar.write(bal, RDBAL::zeroed().with_addr(dma as u32));
-        self.bar.write(bah, RDBAH::zeroed().with_addr((dma >> 32) as u32));
+        self.bar
+            .write(bah, RDBAH::zeroed().with_addr((dma >> 32) as u32));
         self.bar.write(len, RDLEN::zeroed().try_with_len(bytes)?);
         self.bar.write(h, RDH::zeroed());
         self.bar.write(t, RDT::zeroed());
@@ -145,13 +163,18 @@ impl<'b> Hw<'b> {
 
     /// Programs transmit ring `q`.
     pub(crate) fn setup_tx_ring(&self, q: usize, dma: u64, bytes: u32) -> Result {
-        let (Some(bal), Some(bah), Some(len), Some(h), Some(t)) =
-            (TDBAL::try_at(q), TDBAH::try_at(q), TDLEN::try_at(q), TDH::try_at(q), TDT::try_at(q))
-        else {
+        let (Some(bal), Some(bah), Some(len), Some(h), Some(t)) = (
+            TDBAL::try_at(q),
+            TDBAH::try_at(q),
+            TDLEN::try_at(q),
+            TDH::try_at(q),
+            TDT::try_at(q),
+        ) else {
             return Err(EINVAL);
         };
         self.bar.write(bal, TDBAL::zeroed().with_addr(dma as u32));
-        self.bar.write(bah, TDBAH::zeroed().with_addr((dma >> 32) as u32));
+        self.bar
+            .write(bah, TDBAH::zeroed().with_addr((dma >> 32) as u32));
         self.bar.write(len, TDLEN::zeroed().try_with_len(bytes)?);
         self.bar.write(h, TDH::zeroed());
         self.bar.write(t, TDT::zeroed());
@@ -176,7 +199,9 @@ impl<'b> Hw<'b> {
     pub(crate) fn enable_rx(&self, queues: usize, buf_len: u32, max_frame: u32) {
         let mut rctl = self.bar.read(RCTL).with_bam(true).with_secrc(true);
         for q in 0..queues {
-            rctl = self.mac.set_rx_buffers(&self.bar, rctl, q, buf_len, max_frame);
+            rctl = self
+                .mac
+                .set_rx_buffers(&self.bar, rctl, q, buf_len, max_frame);
             self.mac.enable_rx_queue(&self.bar, q, true);
         }
         self.bar.write_reg(rctl.with_en(true));
@@ -222,7 +247,8 @@ impl<'b> Hw<'b> {
                 self.bar.write(loc, MTA::zeroed().with_bits(*bits));
             }
         }
-        self.bar.update(RCTL, |r| r.with_upe(promisc).with_mpe(promisc || allmulti));
+        self.bar
+            .update(RCTL, |r| r.with_upe(promisc).with_mpe(promisc || allmulti));
     }
 
     /// Enables interrupt causes in IMS.
@@ -259,4 +285,3 @@ impl<'b> Hw<'b> {
         }
     }
 }
-

@@ -144,9 +144,23 @@ mod tests {
     fn advanced_rx_writeback() {
         // 60-byte frame, DD + EOP, RSS hash in word 0 ignored.
         let d = [0xdead_beef_0000_0011, (60u64 << 32) | 0b11];
-        assert_eq!(rx_done(Format::Advanced, d), Some(RxDone { len: 60, eop: true, frame_error: false }));
+        assert_eq!(
+            rx_done(Format::Advanced, d),
+            Some(RxDone {
+                len: 60,
+                eop: true,
+                frame_error: false
+            })
+        );
         let chained = [0, (2048u64 << 32) | 0b01];
-        assert_eq!(rx_done(Format::Advanced, chained), Some(RxDone { len: 2048, eop: false, frame_error: false }));
+        assert_eq!(
+            rx_done(Format::Advanced, chained),
+            Some(RxDone {
+                len: 2048,
+                eop: false,
+                frame_error: false
+            })
+        );
         let bad = [0, (64u64 << 32) | 0b11 | ADV_RX_ERR_RXE];
         assert!(rx_done(Format::Advanced, bad).is_some_and(|r| r.frame_error));
     }
@@ -154,7 +168,14 @@ mod tests {
     #[test]
     fn legacy_rx_writeback() {
         let d = [0x1000, (0b11u64 << 32) | 1514];
-        assert_eq!(rx_done(Format::Legacy, d), Some(RxDone { len: 1514, eop: true, frame_error: false }));
+        assert_eq!(
+            rx_done(Format::Legacy, d),
+            Some(RxDone {
+                len: 1514,
+                eop: true,
+                frame_error: false
+            })
+        );
         // A TCP checksum error alone is not a frame error.
         let csum = [0x1000, (0b11u64 << 32) | (0x20u64 << 40) | 100];
         assert!(rx_done(Format::Legacy, csum).is_some_and(|r| !r.frame_error));
@@ -164,7 +185,15 @@ mod tests {
 
     #[test]
     fn advanced_tx_encoding() {
-        let d = tx_data(Format::Advanced, TxBuf { addr: 0xabc000, len: 1514, eop: true, packet_len: 1514 });
+        let d = tx_data(
+            Format::Advanced,
+            TxBuf {
+                addr: 0xabc000,
+                len: 1514,
+                eop: true,
+                packet_len: 1514,
+            },
+        );
         assert_eq!(d[0], 0xabc000);
         assert_eq!(d[1] & 0xffff, 1514);
         assert_eq!((d[1] >> 20) & 0xf, 0x3, "DTYP data");
@@ -172,13 +201,29 @@ mod tests {
         assert_ne!(d[1] & (ADV_TX_EOP | ADV_TX_RS), 0);
         assert_eq!((d[1] >> 46) & 0x3_ffff, 1514, "PAYLEN");
         assert!(!tx_done(Format::Advanced, d));
-        let mid = tx_data(Format::Advanced, TxBuf { addr: 1, len: 100, eop: false, packet_len: 3000 });
+        let mid = tx_data(
+            Format::Advanced,
+            TxBuf {
+                addr: 1,
+                len: 100,
+                eop: false,
+                packet_len: 3000,
+            },
+        );
         assert_eq!(mid[1] & (ADV_TX_EOP | ADV_TX_RS), 0);
     }
 
     #[test]
     fn legacy_tx_encoding() {
-        let d = tx_data(Format::Legacy, TxBuf { addr: 0x2000, len: 60, eop: true, packet_len: 60 });
+        let d = tx_data(
+            Format::Legacy,
+            TxBuf {
+                addr: 0x2000,
+                len: 60,
+                eop: true,
+                packet_len: 60,
+            },
+        );
         assert_eq!(d[1] & 0xffff, 60);
         assert_eq!((d[1] >> 24) & 0xff, 0x0b, "EOP|IFCS|RS");
         let done = [d[0], d[1] | (1 << 32)];

@@ -92,7 +92,10 @@ mod tests {
         for count in [8u32, 64, 256] {
             for ntc in 0..count {
                 for ntu in 0..count {
-                    assert_eq!(unused(ntu, ntc, count) + distance(ntc, ntu, count), count - 1);
+                    assert_eq!(
+                        unused(ntu, ntc, count) + distance(ntc, ntu, count),
+                        count - 1
+                    );
                 }
             }
         }
