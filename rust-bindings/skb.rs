@@ -29,9 +29,8 @@ impl Skb {
     /// `ptr` must be a valid skb whose ownership is transferred to the returned value.
     pub(crate) unsafe fn from_raw(ptr: *mut bindings::sk_buff) -> Self {
         // SAFETY: per the safety requirement `ptr` is valid, hence non-null.
-        Self {
-            ptr: unsafe { NonNull::new_unchecked(ptr) },
-        }
+        let ptr = unsafe { NonNull::new_unchecked(ptr) };
+        Self { ptr }
     }
 
     pub(crate) fn as_raw(&self) -> *mut bindings::sk_buff {

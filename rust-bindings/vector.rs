@@ -167,9 +167,10 @@ impl<T: VectorHandler> Vector<T> {
     /// A handle for scheduling this vector's NAPI from outside its callbacks.
     pub(crate) fn napi(&self) -> NapiRef<'_> {
         // SAFETY: `dev` outlives the vector (type invariant).
+        let dev = unsafe { NetDev::from_raw(self.inner.dev) };
         NapiRef {
             napi: self.inner.napi,
-            dev: unsafe { NetDev::from_raw(self.inner.dev) },
+            dev,
         }
     }
 
@@ -304,10 +305,8 @@ unsafe extern "C" fn poll_cb<T: VectorHandler>(
     // SAFETY: the owner of every NAPI created by `Vector::new` is its live `Inner<T>`.
     let inner = unsafe { &*sys::rxgbe_napi_owner(napi).cast::<Inner<T>>() };
     // SAFETY: the device outlives the vector (type invariant of `Vector`).
-    let ctx = NapiRef {
-        napi,
-        dev: unsafe { NetDev::from_raw(inner.dev) },
-    };
+    let dev = unsafe { NetDev::from_raw(inner.dev) };
+    let ctx = NapiRef { napi, dev };
     inner.data.poll(&ctx, budget)
 }
 
@@ -324,9 +323,10 @@ unsafe extern "C" fn irq_cb<T: VectorHandler>(
     // SAFETY: the cookie is the live `Inner<T>` given to `request_irq`.
     let inner = unsafe { &*cookie.cast::<Inner<T>>() };
     // SAFETY: the device outlives the vector (type invariant of `Vector`).
+    let dev = unsafe { NetDev::from_raw(inner.dev) };
     let ctx = NapiRef {
         napi: inner.napi,
-        dev: unsafe { NetDev::from_raw(inner.dev) },
+        dev,
     };
     bindings::irqreturn_t(inner.data.irq(&ctx) as u32)
 }
