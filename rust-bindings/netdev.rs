@@ -350,7 +350,10 @@ impl<T: NetDevOps> Registration<T> {
     }
 
     /// Makes the device visible to the stack. Callbacks may run from now on.
+    ///
+    /// The carrier starts off: the driver reports the link once it knows it.
     pub(crate) fn register(&mut self) -> Result {
+        self.netdev().carrier_off();
         // SAFETY: the device is allocated and fully set up (type invariant).
         to_result(unsafe { sys::register_netdev(self.dev.as_ptr()) })?;
         self.registered = true;

@@ -147,6 +147,16 @@ void rxgbe_smp_mb(void)
 	smp_mb();
 }
 
+void rxgbe_local_bh_disable(void)
+{
+	local_bh_disable();
+}
+
+void rxgbe_local_bh_enable(void)
+{
+	local_bh_enable();
+}
+
 struct rxgbe_napi {
 	struct napi_struct napi;
 	void *owner;

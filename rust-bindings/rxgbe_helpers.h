@@ -47,6 +47,8 @@ void rxgbe_txq_completed(struct net_device *dev, unsigned int q, unsigned int pk
 			 unsigned int bytes);
 void rxgbe_txq_reset(struct net_device *dev, unsigned int q);
 void rxgbe_smp_mb(void);
+void rxgbe_local_bh_disable(void);
+void rxgbe_local_bh_enable(void);
 
 /* NAPI: allocated by C so its layout never leaks into Rust */
 struct napi_struct *rxgbe_napi_alloc(struct net_device *dev,

@@ -106,8 +106,8 @@ do_build() {
       for f in $KSFT_EXPECTED; do
         if [ -e "$inst/$f" ]; then echo "ok      $f"; else echo "MISSING $f"; fi
       done
-      echo "# errors from the build log:"
-      grep -E 'error:|Error [0-9]|No rule to make' "$logf" | sort -u | head -n 40 || true
+      echo "# errors and exclusions from the build log:"
+      grep -E ': error:|make(\[[0-9]+\])?: \*\*\*|No rule to make|excluding' "$logf" | sort -u | head -n 40 || true
     } > "$cache/build-report.txt"
     if grep -q '^MISSING' "$cache/build-report.txt"; then
       log "kselftest: some artifacts did not build (their tests will skip):"
@@ -147,9 +147,12 @@ do_run() {
   rm -f "$ktap" "$ktap.partial"
   log "kselftest: running in the guest: driver $DRIVER on $DEVICE (KTAP: ${ktap#"$RXGBE_ROOT"/})"
   start=$(date +%s)
+  # Hard timeout: the tests' budget plus boot, driver setup and the kmemleak scan under TCG.
   "$RXGBE_ROOT/scripts/vm.py" --mode kselftest --driver "$DRIVER" --device "$DEVICE" --name "kselftest-$name" \
-    || rc=$?
+    --timeout $(( ${KSFT_BUDGET:-1380} + 900 )) || rc=$?
   log "kselftest: guest run took $(( $(date +%s) - start )) s (vm.py rc $rc)"
+  # vm.py fails the run on kernel warnings, kmemleak reports, a timeout or a failed setup.
+  VM_RC=$rc
   if [ ! -s "$ktap" ]; then
     if [ -s "$ktap.partial" ]; then
       log "kselftest: the guest did not finish: keeping the partial KTAP"
@@ -161,6 +164,7 @@ do_run() {
   fi
   return 0
 }
+VM_RC=0
 
 # ---- Table ------------------------------------------------------------------------------------------------
 do_table() {
@@ -177,8 +181,17 @@ do_table() {
 
 case "$action" in
   build) do_build ;;
-  run) do_run ;;
+  run) do_run; exit "$VM_RC" ;;
   table) do_table ;;
-  all) do_build; do_run; do_table ;;
+  all)
+    do_build
+    do_run
+    rc=0
+    do_table || rc=$?
+    if [ "$VM_RC" != 0 ]; then
+      log "kselftest: the VM run FAILED (kernel warnings, kmemleak, setup or timeout): see build/vm/kselftest-$DRIVER-$DEVICE.log"
+      rc=1
+    fi
+    exit "$rc" ;;
   *) die "usage: $0 [all|build|run|table]" ;;
 esac

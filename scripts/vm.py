@@ -33,7 +33,7 @@ BAD = re.compile(r"WARNING:|BUG:|Oops|KASAN|possible circular locking|inconsiste
                  r"DMA-API|unreferenced object|refcount_t:|UBSAN|Kernel panic|rust_panic|panicked at|"
                  r"general protection fault|Call Trace")
 # Informational boot lines of the debug kernel that match BAD.
-BENIGN = re.compile(r"DMA-API: preallocated|DMA-API: debugging enabled")
+BENIGN = re.compile(r"DMA-API: preallocated|DMA-API: debugging enabled|RCU lockdep checking is enabled")
 # What --quiet still shows: guest progress, TAP results, markers, and anything bad.
 PROGRESS = re.compile(r"^(ok |not ok |# |\[guest|@@|\d+ passed, \d+ failed|\[vm\])")
 MARKER_MON = re.compile(r"@@QEMU-MONITOR (.*?)@@")
@@ -151,6 +151,10 @@ def qemu_cmd(a, kernel, rootfs, sockdir, modules):
         "-device", f"{QEMU_DEVICE[a.device]},netdev=dut,mac={DUT_MAC},id=dutnic",
         "-netdev", "hubport,hubid=0,id=peer",
         "-device", f"{a.peer},netdev=peer,mac={PEER_MAC},id=peernic",
+        # A hub port without a NIC always accepts (and drops) frames. Without it, a hub whose only other
+        # port is a DUT with RX disabled (driver unloaded) stalls the peer's TX queue until the DUT is back.
+        "-netdev", "hubport,hubid=0,id=sink",
+    ] + (["-object", f"filter-dump,id=pcap,netdev=dut,file={a.pcap}"] if a.pcap else []) + [
         "-chardev", "stdio,id=con,signal=off", "-serial", "chardev:con",
         "-qmp", f"unix:{sockdir}/qmp.sock,server=on,wait=off",
         "-monitor", f"unix:{sockdir}/hmp.sock,server=on,wait=off",
@@ -295,6 +299,7 @@ def main():
     p.add_argument("--cmd", help="shell command for --mode cmd (run with bash in the guest)")
     p.add_argument("--tests", help="test mode: comma-separated selftests to run (default all)")
     p.add_argument("--quiet", action="store_true", help="show only progress lines (the log keeps all)")
+    p.add_argument("--pcap", help="write the DUT's frames to this pcap file (QEMU filter-dump)")
     p.add_argument("--smp", type=int, default=2)
     p.add_argument("--mem", type=int, default=2048, help="MiB")
     a = p.parse_args()

@@ -18,13 +18,14 @@ use kernel::{
 use crate::hal::{regs::cause, Hw, IrqMode};
 use crate::link;
 use crate::logic::ring;
+use crate::net::bh::lock_bh;
 use crate::net::{
     netdev::{DrvInfo, LinkInfo, LinkStats64, MacAddr, NetDev, NetDevOps},
     skb::Skb,
     vector::{QueueKind, Vector},
 };
 use crate::queue_vector::{new_tx_slot, OtherVector, QueueVector, TxSlot};
-use crate::rx::RX_BUF_LEN;
+use crate::rx::{RxRing, RX_BUF_LEN};
 use crate::stats::QueueStats;
 use crate::tx::TxRing;
 
@@ -73,7 +74,7 @@ impl Drop for Runtime<'_> {
         for v in self.queues.iter_mut() {
             v.free_irq();
             v.napi_disable();
-            if let Some(mut ring) = v.data().tx.lock().take() {
+            if let Some(mut ring) = lock_bh(&v.data().tx).take() {
                 ring.release(self.pdev);
             }
         }
@@ -128,7 +129,7 @@ impl<'b> Adapter<'b> {
         for q in 0..nq {
             let stats = self.stats.get(q).ok_or(EINVAL)?.clone();
             let tx = self.tx.get(q).ok_or(EINVAL)?.clone();
-            *tx.lock() = Some(TxRing::new(self.pdev, q, fmt, DEFAULT_RING)?);
+            *lock_bh(&tx) = Some(TxRing::new(self.pdev, q, fmt, DEFAULT_RING)?);
             let qv = QueueVector::new(
                 self.hw.clone(),
                 self.pdev,
@@ -140,7 +141,8 @@ impl<'b> Adapter<'b> {
                 DEFAULT_RING,
             )?;
             let v = Vector::new(nd, qv, Some(u32::try_from(q)?))?;
-            v.data().rx.lock().attach_pool(self.pdev, &v.napi())?;
+            let pool = RxRing::new_pool(self.pdev, &v.napi(), DEFAULT_RING)?;
+            lock_bh(&v.data().rx).attach_pool(pool);
             rt.queues.push(v, GFP_KERNEL)?;
         }
         if self.mode == IrqMode::Msix {
@@ -152,8 +154,8 @@ impl<'b> Adapter<'b> {
         }
 
         for (q, v) in rt.queues.iter().enumerate() {
-            v.data().rx.lock().program(&self.hw)?;
-            if let Some(ring) = v.data().tx.lock().as_ref() {
+            lock_bh(&v.data().rx).program(&self.hw)?;
+            if let Some(ring) = lock_bh(&v.data().tx).as_ref() {
                 ring.program(&self.hw)?;
             }
             nd.txq(u16::try_from(q)?).reset();
@@ -161,7 +163,7 @@ impl<'b> Adapter<'b> {
         self.hw.enable_tx(nq);
         self.hw.enable_rx(nq, RX_BUF_LEN, max_frame);
         for v in rt.queues.iter() {
-            v.data().rx.lock().refill(&self.hw, &v.data().stats);
+            lock_bh(&v.data().rx).refill(&self.hw, &v.data().stats);
         }
         self.hw.write_mac_addr(&nd.addr());
         self.apply_rx_mode(nd);
@@ -240,7 +242,7 @@ impl NetDevOps for Adapter<'_> {
         let (Some(stats), Some(slot)) = (self.stats.get(q), self.tx.get(q)) else {
             return;
         };
-        let mut guard = slot.lock();
+        let mut guard = lock_bh(slot);
         match &mut *guard {
             Some(ring) => ring.xmit(&self.hw, self.pdev, nd, skb, stats),
             None => stats.tx_dropped.add(1),

@@ -13,6 +13,7 @@ use kernel::{
 
 use crate::hal::{regs::cause, Hw, IrqMode};
 use crate::link;
+use crate::net::bh::lock_bh;
 use crate::net::vector::{NapiRef, VectorHandler};
 use crate::rx::RxRing;
 use crate::stats::QueueStats;
@@ -110,11 +111,11 @@ impl VectorHandler for QueueVector<'_> {
     }
 
     fn poll(&self, ctx: &NapiRef<'_>, budget: i32) -> i32 {
-        let tx_all = match &mut *self.tx.lock() {
+        let tx_all = match &mut *lock_bh(&self.tx) {
             Some(ring) => ring.clean(self.pdev, ctx.netdev(), &self.stats, budget),
             None => true,
         };
-        let rx_done = self.rx.lock().clean(&self.hw, ctx, &self.stats, budget);
+        let rx_done = lock_bh(&self.rx).clean(&self.hw, ctx, &self.stats, budget);
         if !tx_all || rx_done >= budget {
             return budget;
         }

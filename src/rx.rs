@@ -72,16 +72,19 @@ impl RxRing {
         self.descs.count() as u32
     }
 
-    /// Creates the page pool, tied to the NAPI instance that will poll this ring.
-    pub(crate) fn attach_pool(&mut self, dev: &pci::Device<Bound>, napi: &NapiRef<'_>) -> Result {
-        self.pool = Some(PagePool::new(
-            dev.as_ref(),
-            napi,
-            self.count(),
-            RX_HEADROOM,
-            RX_BUF_LEN,
-        )?);
-        Ok(())
+    /// Creates a page pool for a ring of `count` buffers, tied to the NAPI instance that will
+    /// poll it. Creating it sleeps, so it is made outside the ring's lock and attached after.
+    pub(crate) fn new_pool(
+        dev: &pci::Device<Bound>,
+        napi: &NapiRef<'_>,
+        count: u32,
+    ) -> Result<PagePool> {
+        PagePool::new(dev.as_ref(), napi, count, RX_HEADROOM, RX_BUF_LEN)
+    }
+
+    /// Attaches the ring's page pool.
+    pub(crate) fn attach_pool(&mut self, pool: PagePool) {
+        self.pool = Some(pool);
     }
 
     /// Programs the ring into the MAC.

@@ -111,6 +111,7 @@ impl pci::Driver for RxgbeDriver {
         let bar = bound.iomap_region_sized::<BAR0_SIZE>(0, c"rxgbe")?;
         let hw = Arc::new(Hw { bar, mac }, GFP_KERNEL)?;
         hw.reset()?;
+        hw.start_autoneg()?;
         let (irqs, mode) = alloc_irqs(bound, mac)?;
         let addr = hw.read_mac_addr();
 

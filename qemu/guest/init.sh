@@ -8,6 +8,8 @@
 echo "@@RXGBE-BOOTED@@"
 lab_log "init: mode=${RXGBE_MODE:-?} driver=$DRIVER device=$DEVICE kernel=$(uname -r)"
 export RXGBE_MODE DRIVER DEVICE RXGBE_NAME RXGBE_MODULES HOME=/root TERM=${TERM:-linux}
+# Plain output in the console log (iproute2 colours a tty by default); shell mode sets TERM back.
+[ "$RXGBE_MODE" = shell ] || export TERM=dumb NO_COLOR=1
 
 finish() { # $1 = PASS or FAIL
   local result=$1 leaks
@@ -45,11 +47,16 @@ hostname rxgbe-lab
 ip link set lo up
 # Boot-time objects (not ours) must not be blamed on the driver: forget them before it loads.
 [ -w /sys/kernel/debug/kmemleak ] && echo clear > /sys/kernel/debug/kmemleak
+lab_log "init: mounts done"
 
 setup() {
-  setup_peer || return 1
+  # The DUT first: until its driver enables RX, QEMU's hub would hold the peer's frames.
   bring_driver || return 1
+  lab_log "setup: driver loaded, DUT $DUT_IF"
   setup_dut || return 1
+  lab_log "setup: DUT up with carrier"
+  setup_peer || return 1
+  lab_log "setup: peer up"
   lab_log "DUT $DUT_IF driver=$(dut_driver) | peer $PEER_IF in netns $PEER_NS"
   [ "$(dut_driver)" = "$DRIVER" ] || { lab_log "DUT is bound to '$(dut_driver)', not $DRIVER"; return 1; }
   wait_reachable 30 || { lab_log "peer not reachable"; return 1; }
@@ -79,7 +86,7 @@ case "${RXGBE_MODE:-shell}" in
     else lab_log "qemu/guest/kselftest.sh missing"; rc=1; fi ;;
   cmd)
     # vm.py writes the command to a file: no quoting trouble on the kernel command line.
-    if [ -f "$OUTDIR/cmd" ]; then timeout "$budget" bash "$OUTDIR/cmd" || rc=1
+    if [ -f "$OUTDIR/cmd" ]; then timeout "$budget" bash -c ". /host/qemu/guest/lab.sh; . $OUTDIR/cmd" || rc=1
     else timeout "$budget" bash -c "${RXGBE_CMD:-true}" || rc=1; fi ;;
   shell)
     lab_log "shell: DUT=$DUT_IF, peer=$PEER_IF in netns $PEER_NS ('ip netns exec peer bash'); exit to power off"

@@ -146,6 +146,6 @@ qemu_monitor() {
 # Kernel log lines that mean a bug (the host's vm.py checks the console with the same list).
 BAD_KERNEL_RE='WARNING:|BUG:|Oops|KASAN|possible circular locking|inconsistent lock state|lockdep|DMA-API|unreferenced object|refcount_t:|UBSAN|Kernel panic|rust_panic|panicked at|general protection fault|Call Trace'
 # Boot-time lines of the debug kernel that match the list but are informational.
-BENIGN_KERNEL_RE='DMA-API: preallocated|DMA-API: debugging enabled'
+BENIGN_KERNEL_RE='DMA-API: preallocated|DMA-API: debugging enabled|RCU lockdep checking is enabled'
 
 dmesg_bad_lines() { dmesg | grep -E "$BAD_KERNEL_RE" | grep -vE "$BENIGN_KERNEL_RE"; }

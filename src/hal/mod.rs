@@ -119,6 +119,36 @@ impl<'b> Hw<'b> {
             .write(RAH::at(0), RAH::zeroed().with_addr(hi).with_av(true));
     }
 
+    /// Writes PHY register `reg` through the MDI interface.
+    pub(crate) fn phy_write(&self, reg: u8, data: u16) -> Result {
+        let cmd = MDIC::zeroed()
+            .with_const_op::<1>()
+            .with_const_phy::<1>()
+            .try_with_reg(reg)?
+            .with_data(data);
+        self.bar.write_reg(cmd);
+        let done = read_poll_timeout(
+            || Ok(self.bar.read(MDIC)),
+            |m| m.ready(),
+            Delta::from_micros(50),
+            Delta::from_millis(10),
+        )?;
+        if done.error() {
+            return Err(EIO);
+        }
+        Ok(())
+    }
+
+    /// Starts copper autonegotiation (advertising everything up to 1000 Mb/s full duplex); the
+    /// link comes up when it completes, with a link status change interrupt.
+    pub(crate) fn start_autoneg(&self) -> Result {
+        use regs::mii::*;
+        self.phy_write(
+            BMCR,
+            BMCR_ANENABLE | BMCR_ANRESTART | BMCR_FULLDPLX | BMCR_SPEED1000,
+        )
+    }
+
     /// Forces the link up (copper, autonegotiated).
     pub(crate) fn link_up(&self) {
         self.bar.update(CTRL, |c| {

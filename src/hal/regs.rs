@@ -32,6 +32,22 @@ register! {
         0:0 fd => bool;
     }
 
+    /// MDI control: access to the PHY's MII registers.
+    pub(crate) MDIC(u32) @ 0x0020 {
+        /// The last access failed.
+        30:30 error => bool;
+        /// The access completed.
+        28:28 ready => bool;
+        /// Opcode: 1 = write, 2 = read.
+        27:26 op;
+        /// PHY address (1 on these MACs).
+        25:21 phy;
+        /// PHY register.
+        20:16 reg;
+        /// Data written or read.
+        15:0 data;
+    }
+
     /// Interrupt cause read (clear on read).
     pub(crate) ICR(u32) @ 0x00C0 {
         31:0 causes;
@@ -234,6 +250,20 @@ register! {
     pub(crate) CRCERRS(u32) @ 0x4000 {
         31:0 count;
     }
+}
+
+/// PHY (MII) registers and bits.
+pub(crate) mod mii {
+    /// Basic mode control register.
+    pub(crate) const BMCR: u8 = 0;
+    /// 1000 Mb/s speed selection (with `SPEED100` clear).
+    pub(crate) const BMCR_SPEED1000: u16 = 1 << 6;
+    /// Full duplex.
+    pub(crate) const BMCR_FULLDPLX: u16 = 1 << 8;
+    /// Restart autonegotiation.
+    pub(crate) const BMCR_ANRESTART: u16 = 1 << 9;
+    /// Autonegotiation enable.
+    pub(crate) const BMCR_ANENABLE: u16 = 1 << 12;
 }
 
 /// Interrupt cause bits of ICR/IMS/IMC.
