@@ -24,6 +24,8 @@ pub(crate) mod features {
     pub(crate) const SG: u64 = bit(bindings::NETIF_F_SG_BIT);
     /// DMA to high memory.
     pub(crate) const HIGHDMA: u64 = bit(bindings::NETIF_F_HIGHDMA_BIT);
+    /// Receive checksum offload.
+    pub(crate) const RXCSUM: u64 = bit(bindings::NETIF_F_RXCSUM_BIT);
     /// Generic receive offload.
     pub(crate) const GRO: u64 = bit(bindings::NETIF_F_GRO_BIT);
 }
@@ -77,6 +79,12 @@ impl NetDev {
     fn flags(&self) -> u32 {
         // SAFETY: `self` is live.
         unsafe { sys::rxgbe_netdev_flags(self.as_raw()) }
+    }
+
+    /// Currently enabled features (`NETIF_F_*` bits, see [`features`]).
+    pub(crate) fn features(&self) -> u64 {
+        // SAFETY: `self` is live; the helper reads the field with READ_ONCE.
+        unsafe { sys::rxgbe_netdev_features(self.as_raw()) }
     }
 
     /// Whether the interface is in promiscuous mode (`IFF_PROMISC`).

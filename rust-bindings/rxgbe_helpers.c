@@ -48,6 +48,11 @@ unsigned int rxgbe_netdev_flags(const struct net_device *dev)
 	return READ_ONCE(dev->flags);
 }
 
+u64 rxgbe_netdev_features(const struct net_device *dev)
+{
+	return READ_ONCE(dev->features);
+}
+
 const char *rxgbe_netdev_name(const struct net_device *dev)
 {
 	return netdev_name(dev);
@@ -262,6 +267,11 @@ void rxgbe_skb_add_frag(struct sk_buff *skb, struct page *page, unsigned int off
 			unsigned int len, unsigned int truesize)
 {
 	skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page, off, len, truesize);
+}
+
+void rxgbe_skb_csum_unnecessary(struct sk_buff *skb)
+{
+	skb->ip_summed = CHECKSUM_UNNECESSARY;
 }
 
 void rxgbe_skb_rx_finish(struct sk_buff *skb, struct net_device *dev, u16 queue)

@@ -26,6 +26,7 @@ void rxgbe_netdev_setup(struct net_device *dev, const struct net_device_ops *ops
 unsigned int rxgbe_netdev_mtu(const struct net_device *dev);
 void rxgbe_netdev_set_mtu(struct net_device *dev, unsigned int mtu);
 unsigned int rxgbe_netdev_flags(const struct net_device *dev);
+u64 rxgbe_netdev_features(const struct net_device *dev);
 const char *rxgbe_netdev_name(const struct net_device *dev);
 void rxgbe_netdev_addr(const struct net_device *dev, u8 *addr);
 void rxgbe_netdev_set_addr(struct net_device *dev, const u8 *addr);
@@ -74,6 +75,7 @@ struct sk_buff *rxgbe_skb_build(void *va, unsigned int truesize, unsigned int he
 				unsigned int len);
 void rxgbe_skb_add_frag(struct sk_buff *skb, struct page *page, unsigned int off,
 			unsigned int len, unsigned int truesize);
+void rxgbe_skb_csum_unnecessary(struct sk_buff *skb);
 void rxgbe_skb_rx_finish(struct sk_buff *skb, struct net_device *dev, u16 queue);
 
 /* DMA streaming mappings */

@@ -101,6 +101,12 @@ impl Skb {
         page.into_skb();
     }
 
+    /// Marks the skb's checksums as verified by the device (`CHECKSUM_UNNECESSARY`).
+    pub(crate) fn set_csum_unnecessary(&mut self) {
+        // SAFETY: valid skb owned by us.
+        unsafe { sys::rxgbe_skb_csum_unnecessary(self.as_raw()) }
+    }
+
     /// Finishes a received skb for the stack: records the queue and sets the protocol.
     pub(crate) fn rx_finish(&mut self, dev: &NetDev, queue: u16) {
         // SAFETY: valid skb; `dev` is live.

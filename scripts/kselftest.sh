@@ -5,9 +5,10 @@
 #
 #   DRIVER=rxgbe|igb|e1000   driver under test (default rxgbe); igb/e1000 = the in-tree driver, for comparison
 #   DEVICE=igb|e1000         emulated NIC (default igb)
-#   KSFT_TESTS="a.py b.py"   run only these tests (names as in the table; hw tests may be written hw/x.py)
+#   KSFT_TESTS=              default: the QUICK set (fits ~25 min under TCG); "all": every test that makes sense
+#                            here (~1 h); "a.py hw/b.py": these tests (x.py is looked up in drivers/net, then hw/)
 #   KSFT_TIMEOUT=N           override every per-test timeout (seconds)
-#   KSFT_BUDGET=N            guest-side budget for the whole run in seconds (default 1380 = 23 min)
+#   KSFT_BUDGET=N            guest-side budget for the tests in seconds (default 1200 quick, 4800 otherwise)
 #
 # build: builds the selftests once per (kernel source version, build recipe below, clang) into the cache and
 #        copies the installed tree to build/kselftest/install (the guest sees it as /host/build/kselftest/install).
@@ -99,6 +100,12 @@ do_build() {
     set -e
     [ -f "$inst/run_kselftest.sh" ] && [ -d "$inst/drivers/net" ] && [ -d "$inst/net/lib/py" ] \
       || { tail -n 40 "$logf" >&2; die "kselftest: install failed (make rc $rc), see $logf"; }
+    # TCG with a debug kernel is 50-100x slower than hardware: the library's 5-second waits for a listener
+    # or a sysfs value (wait_port_listen, wait_file) time out when starting socat in the peer netns takes
+    # longer, which failed ping.py at random. Give them 30 s; nothing else of the tests is changed.
+    sed -i -E 's/^(def (wait_port_listen|wait_file)\(.*deadline=)5([,)])/\130\3/' "$inst/net/lib/py/utils.py"
+    [ "$(grep -cE '^def (wait_port_listen|wait_file)\(.*deadline=30[,)]' "$inst/net/lib/py/utils.py")" = 2 ] \
+      || die "kselftest: could not relax the deadlines in net/lib/py/utils.py (upstream changed?)"
     log "kselftest: [4/4] checking artifacts"
     {
       echo "# kselftest build $key, $(cat "$RXGBE_CACHE/src/linux-source-$KERNEL_SERIES.version" 2>/dev/null)"
@@ -131,7 +138,8 @@ do_build() {
 
 # ---- Run --------------------------------------------------------------------------------------------------
 do_run() {
-  local name="$DRIVER-$DEVICE" conf ktap start rc=0
+  local name="$DRIVER-$DEVICE" conf ktap start rc=0 budget
+  case "${KSFT_TESTS:-}" in ""|quick) budget=${KSFT_BUDGET:-1200} ;; *) budget=${KSFT_BUDGET:-4800} ;; esac
   [ -x "$RXGBE_ROOT/scripts/vm.py" ] || die "scripts/vm.py missing (the VM runner)"
   [ -f "$INSTALL/run_kselftest.sh" ] || die "selftests not installed: scripts/kselftest.sh build"
   conf="$OUT/$name.conf"
@@ -141,7 +149,7 @@ do_run() {
     echo "# written by scripts/kselftest.sh; read by qemu/guest/kselftest.sh"
     printf 'KSFT_TESTS=%q\n' "${KSFT_TESTS:-}"
     printf 'KSFT_TIMEOUT=%q\n' "${KSFT_TIMEOUT:-}"
-    printf 'KSFT_BUDGET=%q\n' "${KSFT_BUDGET:-1380}"
+    printf 'KSFT_BUDGET=%q\n' "$budget"
     printf 'KSFT_KTAP=%q\n' "/host/build/kselftest/$name.ktap"
   } > "$conf"
   rm -f "$ktap" "$ktap.partial"
@@ -149,7 +157,7 @@ do_run() {
   start=$(date +%s)
   # Hard timeout: the tests' budget plus boot, driver setup and the kmemleak scan under TCG.
   "$RXGBE_ROOT/scripts/vm.py" --mode kselftest --driver "$DRIVER" --device "$DEVICE" --name "kselftest-$name" \
-    --timeout $(( ${KSFT_BUDGET:-1380} + 900 )) || rc=$?
+    --timeout $(( budget + 900 )) || rc=$?
   log "kselftest: guest run took $(( $(date +%s) - start )) s (vm.py rc $rc)"
   # vm.py fails the run on kernel warnings, kmemleak reports, a timeout or a failed setup.
   VM_RC=$rc

@@ -175,7 +175,7 @@ def run(a):
     logpath = os.path.join(VMDIR, a.name + ".log")
     sockdir = tempfile.mkdtemp(prefix="rxgbe-vm-")
     cmd = qemu_cmd(a, kernel, rootfs, sockdir, modules)
-    logf = open(logpath, "w")
+    logf = open(logpath, "w", buffering=1)  # line-buffered: the log is readable while the VM runs
     logf.write("# " + " ".join(cmd) + "\n")
     log(f"{a.name}: {a.driver} on {a.device}, mode {a.mode}, timeout {a.timeout} s, log {logpath}")
     log(f"HMP monitor: socat - UNIX-CONNECT:{sockdir}/hmp.sock")

@@ -82,11 +82,11 @@ rawpkt_probe() {
   rm -f "$ready" /tmp/rawpkt.out
   python3 "$SELFTESTS/rawpkt.py" count "$DUT_IF" "$dst" "$(cat /sys/class/net/$DUT_IF/address)" \
     --ready "$ready" --timeout 60 > /tmp/rawpkt.out & cpid=$!
-  wait_for "[ -f $ready ]" 15 || { kill $cpid; return 1; }
+  wait_for "[ -f $ready ]" 60 || { echo "counter did not start"; kill $cpid; return 1; }
   rx0=$(stat_of rx_packets)
   in_peer python3 "$SELFTESTS/rawpkt.py" send "$PEER_IF" "$dst" "$(cat /sys/class/net/$DUT_IF/address)" \
-    --count "$count" || { kill $cpid; return 1; }
-  wait "$cpid" || return 1
+    --count "$count" || { echo "send failed"; kill $cpid; return 1; }
+  wait "$cpid" || { echo "counter: $(cat /tmp/rawpkt.out)"; return 1; }
   # rx_packets may be updated lazily (e.g. by a watchdog): poll a little for it to settle.
   wait_for '[ "$(stat_of rx_packets)" -gt "$rx0" ]' 10
   rx1=$(stat_of rx_packets)

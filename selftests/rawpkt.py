@@ -35,6 +35,8 @@ def send(a):
 
 def count(a):
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    # A slow guest reads late: the default socket buffer would drop a burst before we count it.
+    s.setsockopt(socket.SOL_SOCKET, 33, 16 << 20)  # SO_RCVBUFFORCE (root)
     s.bind((a.iface, 0))
     s.settimeout(1.0)
     open(a.ready, "w").close()

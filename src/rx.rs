@@ -14,6 +14,7 @@ use crate::hal::Hw;
 use crate::logic::{desc, ring};
 use crate::net::{
     dma::DescRing,
+    netdev::features,
     pool::{PagePool, PoolPage},
     skb::Skb,
     vector::NapiRef,
@@ -136,6 +137,7 @@ impl RxRing {
         let count = self.count();
         let mut done = 0;
         let mut bytes = 0u64;
+        let rx_csum = napi.netdev().features() & features::RXCSUM != 0;
         while done < budget && self.next_to_clean != self.next_to_use {
             let i = self.next_to_clean as usize;
             let Some(d) = desc::rx_done(self.fmt, self.descs.read(i)) else {
@@ -180,6 +182,11 @@ impl RxRing {
                 continue;
             }
             bytes += u64::from(skb.len());
+            match d.csum {
+                desc::RxCsum::Good if rx_csum => skb.set_csum_unnecessary(),
+                desc::RxCsum::Bad => stats.rx_csum_err.add(1),
+                _ => {}
+            }
             skb.rx_finish(napi.netdev(), self.q as u16);
             napi.gro_receive(skb);
             done += 1;

@@ -115,11 +115,16 @@ impl pci::Driver for RxgbeDriver {
         let (irqs, mode) = alloc_irqs(bound, mac)?;
         let addr = hw.read_mac_addr();
 
+        let rx_csum = if mac.has_rx_csum() {
+            features::RXCSUM
+        } else {
+            0
+        };
         let cfg = Config {
             txqs: u32::try_from(QUEUES)?,
             rxqs: u32::try_from(QUEUES)?,
-            hw_features: features::SG,
-            features: features::SG | features::HIGHDMA | features::GRO,
+            hw_features: features::SG | rx_csum,
+            features: features::SG | features::HIGHDMA | features::GRO | rx_csum,
             max_mtu: mac.max_frame() - 18,
         };
         let hw2 = hw.clone();

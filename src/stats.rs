@@ -28,6 +28,8 @@ pub(crate) struct QueueStats {
     pub(crate) rx_bytes: Counter,
     /// Frames dropped for MAC-reported errors.
     pub(crate) rx_errors: Counter,
+    /// Frames whose TCP/UDP or IPv4 header checksum the MAC found bad (left to the stack).
+    pub(crate) rx_csum_err: Counter,
     /// Buffer allocations that failed during refill.
     pub(crate) rx_alloc_fail: Counter,
     pub(crate) tx_packets: Counter,
@@ -44,6 +46,7 @@ impl QueueStats {
             rx_packets: Counter::new(),
             rx_bytes: Counter::new(),
             rx_errors: Counter::new(),
+            rx_csum_err: Counter::new(),
             rx_alloc_fail: Counter::new(),
             tx_packets: Counter::new(),
             tx_bytes: Counter::new(),

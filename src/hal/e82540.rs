@@ -26,6 +26,10 @@ impl Mac for E82540 {
         16128
     }
 
+    fn has_rx_csum(&self) -> bool {
+        false
+    }
+
     fn has_msix(&self) -> bool {
         false
     }

@@ -41,6 +41,8 @@ pub(crate) trait Mac: Sync {
     fn desc_format(&self) -> desc::Format;
     /// Largest frame (without FCS) the MAC receives and sends.
     fn max_frame(&self) -> u32;
+    /// Whether the MAC reports receive checksum verdicts (QEMU's 82540EM never does).
+    fn has_rx_csum(&self) -> bool;
     /// Whether the MAC has MSI-X with per-queue vectors.
     fn has_msix(&self) -> bool;
     /// One-time setup after a reset.

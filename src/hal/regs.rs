@@ -114,6 +114,14 @@ register! {
         13:0 len;
     }
 
+    /// Receive checksum control.
+    pub(crate) RXCSUM(u32) @ 0x5000 {
+        /// TCP/UDP checksum offload.
+        9:9 tuofld => bool;
+        /// IPv4 header checksum offload.
+        8:8 ipofld => bool;
+    }
+
     /// Multicast table array: 4096 hash bits.
     pub(crate) MTA(u32)[128] @ 0x5200 {
         31:0 bits;

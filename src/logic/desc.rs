@@ -16,6 +16,17 @@ pub(crate) enum Format {
     Legacy,
 }
 
+/// What the MAC's receive checksum check says about a frame.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum RxCsum {
+    /// Not checked (not TCP/UDP, offload off, or the MAC does not report it).
+    Unknown,
+    /// The TCP or UDP checksum (and the IPv4 header checksum, if any) verified good.
+    Good,
+    /// The MAC found a bad IPv4 header or TCP/UDP checksum.
+    Bad,
+}
+
 /// A completed receive descriptor.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct RxDone {
@@ -25,17 +36,41 @@ pub(crate) struct RxDone {
     pub(crate) eop: bool,
     /// The MAC flagged a frame error (CRC, symbol, sequence, length).
     pub(crate) frame_error: bool,
+    /// Checksum verdict (meaningful on the EOP descriptor).
+    pub(crate) csum: RxCsum,
 }
 
-// Receive status/error bits.
+// Advanced receive write-back, word 1 bits 31:0 (extended status 19:0, extended errors 31:20).
 const ADV_RX_DD: u64 = 1 << 0;
 const ADV_RX_EOP: u64 = 1 << 1;
-/// RXE (bit 29 of the extended error field): any frame error.
-const ADV_RX_ERR_RXE: u64 = 1 << 29;
+const ADV_RX_UDPCS: u64 = 1 << 4;
+const ADV_RX_TCPCS: u64 = 1 << 5;
+const ADV_RX_IPCS: u64 = 1 << 6;
+/// Frame errors: CE, SE, SEQ, CXE, RXE (bits 24, 25, 26, 28, 31).
+const ADV_RX_FRAME_ERRORS: u64 = 0x9700_0000;
+const ADV_RX_L4E: u64 = 1 << 29;
+const ADV_RX_IPE: u64 = 1 << 30;
+// Legacy receive descriptor: status byte at bits 39:32, errors byte at bits 47:40.
 const LEG_RX_DD: u64 = 1 << 32;
 const LEG_RX_EOP: u64 = 1 << 33;
-/// Errors byte (bits 47:40): CE, SE, SEQ, CXE, RXE; checksum errors are handled separately.
+const LEG_RX_IXSM: u64 = 1 << 34;
+const LEG_RX_TCPCS: u64 = 1 << 37;
+const LEG_RX_IPCS: u64 = 1 << 38;
+/// Errors byte: CE, SE, SEQ, CXE, RXE; checksum errors (TCPE, IPE) are reported separately.
 const LEG_RX_FRAME_ERRORS: u64 = 0b1001_0111 << 40;
+const LEG_RX_TCPE: u64 = 1 << 45;
+const LEG_RX_IPE: u64 = 1 << 46;
+
+/// Checksum verdict from the "checked" bits and the "error" bits of either format.
+const fn csum_verdict(l4_checked: bool, ip_checked: bool, l4_err: bool, ip_err: bool) -> RxCsum {
+    if (ip_checked && ip_err) || (l4_checked && l4_err) {
+        RxCsum::Bad
+    } else if l4_checked {
+        RxCsum::Good
+    } else {
+        RxCsum::Unknown
+    }
+}
 
 /// Transmit descriptor-done: bit 0 of the status field, at bit 32 of the second word in both
 /// formats.
@@ -68,20 +103,39 @@ pub(crate) const fn rx_done(fmt: Format, d: [u64; 2]) -> Option<RxDone> {
             if d[1] & ADV_RX_DD == 0 {
                 return None;
             }
+            let w = d[1];
             Some(RxDone {
-                len: (d[1] >> 32) as u16,
-                eop: d[1] & ADV_RX_EOP != 0,
-                frame_error: d[1] & ADV_RX_ERR_RXE != 0,
+                len: (w >> 32) as u16,
+                eop: w & ADV_RX_EOP != 0,
+                frame_error: w & ADV_RX_FRAME_ERRORS != 0,
+                csum: csum_verdict(
+                    w & (ADV_RX_TCPCS | ADV_RX_UDPCS) != 0,
+                    w & ADV_RX_IPCS != 0,
+                    w & ADV_RX_L4E != 0,
+                    w & ADV_RX_IPE != 0,
+                ),
             })
         }
         Format::Legacy => {
             if d[1] & LEG_RX_DD == 0 {
                 return None;
             }
+            let w = d[1];
+            let csum = if w & LEG_RX_IXSM != 0 {
+                RxCsum::Unknown
+            } else {
+                csum_verdict(
+                    w & LEG_RX_TCPCS != 0,
+                    w & LEG_RX_IPCS != 0,
+                    w & LEG_RX_TCPE != 0,
+                    w & LEG_RX_IPE != 0,
+                )
+            };
             Some(RxDone {
-                len: d[1] as u16,
-                eop: d[1] & LEG_RX_EOP != 0,
-                frame_error: d[1] & LEG_RX_FRAME_ERRORS != 0,
+                len: w as u16,
+                eop: w & LEG_RX_EOP != 0,
+                frame_error: w & LEG_RX_FRAME_ERRORS != 0,
+                csum,
             })
         }
     }
@@ -149,7 +203,8 @@ mod tests {
             Some(RxDone {
                 len: 60,
                 eop: true,
-                frame_error: false
+                frame_error: false,
+                csum: RxCsum::Unknown,
             })
         );
         let chained = [0, (2048u64 << 32) | 0b01];
@@ -158,10 +213,11 @@ mod tests {
             Some(RxDone {
                 len: 2048,
                 eop: false,
-                frame_error: false
+                frame_error: false,
+                csum: RxCsum::Unknown,
             })
         );
-        let bad = [0, (64u64 << 32) | 0b11 | ADV_RX_ERR_RXE];
+        let bad = [0, (64u64 << 32) | 0b11 | (1 << 31)];
         assert!(rx_done(Format::Advanced, bad).is_some_and(|r| r.frame_error));
     }
 
@@ -173,7 +229,8 @@ mod tests {
             Some(RxDone {
                 len: 1514,
                 eop: true,
-                frame_error: false
+                frame_error: false,
+                csum: RxCsum::Unknown,
             })
         );
         // A TCP checksum error alone is not a frame error.
@@ -181,6 +238,58 @@ mod tests {
         assert!(rx_done(Format::Legacy, csum).is_some_and(|r| !r.frame_error));
         let crc = [0x1000, (0b11u64 << 32) | (0x01u64 << 40) | 100];
         assert!(rx_done(Format::Legacy, crc).is_some_and(|r| r.frame_error));
+    }
+
+    #[test]
+    fn advanced_rx_checksum() {
+        let base = (100u64 << 32) | 0b11;
+        let tcp_good = [0, base | ADV_RX_IPCS | ADV_RX_TCPCS];
+        assert_eq!(
+            rx_done(Format::Advanced, tcp_good).map(|r| r.csum),
+            Some(RxCsum::Good)
+        );
+        let udp6_good = [0, base | ADV_RX_UDPCS];
+        assert_eq!(
+            rx_done(Format::Advanced, udp6_good).map(|r| r.csum),
+            Some(RxCsum::Good)
+        );
+        let tcp_bad = [0, base | ADV_RX_IPCS | ADV_RX_TCPCS | ADV_RX_L4E];
+        assert_eq!(
+            rx_done(Format::Advanced, tcp_bad).map(|r| r.csum),
+            Some(RxCsum::Bad)
+        );
+        let ip_bad = [0, base | ADV_RX_IPCS | ADV_RX_IPE];
+        assert_eq!(
+            rx_done(Format::Advanced, ip_bad).map(|r| r.csum),
+            Some(RxCsum::Bad)
+        );
+        // An L4 error is not a frame error: the frame is delivered, unverified.
+        assert!(rx_done(Format::Advanced, tcp_bad).is_some_and(|r| !r.frame_error));
+        let ip_only = [0, base | ADV_RX_IPCS];
+        assert_eq!(
+            rx_done(Format::Advanced, ip_only).map(|r| r.csum),
+            Some(RxCsum::Unknown)
+        );
+    }
+
+    #[test]
+    fn legacy_rx_checksum() {
+        let base = (0b11u64 << 32) | 100;
+        let ignored = [0, base | LEG_RX_IXSM | LEG_RX_TCPCS];
+        assert_eq!(
+            rx_done(Format::Legacy, ignored).map(|r| r.csum),
+            Some(RxCsum::Unknown)
+        );
+        let good = [0, base | LEG_RX_TCPCS | LEG_RX_IPCS];
+        assert_eq!(
+            rx_done(Format::Legacy, good).map(|r| r.csum),
+            Some(RxCsum::Good)
+        );
+        let bad = [0, base | LEG_RX_TCPCS | LEG_RX_TCPE];
+        assert_eq!(
+            rx_done(Format::Legacy, bad).map(|r| r.csum),
+            Some(RxCsum::Bad)
+        );
     }
 
     #[test]
