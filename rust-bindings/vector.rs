@@ -6,6 +6,7 @@
 use core::{
     ffi::c_void,
     fmt::{self, Write},
+    mem::ManuallyDrop,
     ptr,
 };
 use kernel::{bindings, irq::IrqReturn, prelude::*};
@@ -80,7 +81,9 @@ const NAME_LEN: usize = 32;
 struct Inner<T> {
     napi: *mut bindings::napi_struct,
     dev: *mut bindings::net_device,
-    data: T,
+    /// Dropped by `Vector::drop` explicitly, before the NAPI instance is deleted: driver data
+    /// such as a page pool may refer to the NAPI instance until it is gone.
+    data: ManuallyDrop<T>,
 }
 
 /// A vector: driver data `T`, an optional NAPI instance and an optional interrupt handler.
@@ -126,25 +129,30 @@ impl<T: VectorHandler> Vector<T> {
     /// Creates a vector for `dev`; with `napi_index`, it gets a NAPI instance with that
     /// persistent-config index.
     pub(crate) fn new(dev: &NetDev, data: T, napi_index: Option<u32>) -> Result<Self> {
-        let mut inner = KBox::new(
+        // Everything fallible that does not need `inner` comes first, so that `data` (wrapped in
+        // `ManuallyDrop` below) never needs dropping by hand on an error path but one.
+        let name = KBox::new([0u8; NAME_LEN], GFP_KERNEL)?;
+        let index = napi_index.map(i32::try_from).transpose()?;
+        let slot = KBox::<Inner<T>>::new_uninit(GFP_KERNEL)?;
+        let mut inner = KBox::write(
+            slot,
             Inner {
                 napi: ptr::null_mut(),
                 dev: dev.as_raw(),
-                data,
+                data: ManuallyDrop::new(data),
             },
-            GFP_KERNEL,
-        )?;
-        let name = KBox::new([0u8; NAME_LEN], GFP_KERNEL)?;
-        if let Some(index) = napi_index {
+        );
+        if let Some(index) = index {
             let owner = ptr::from_ref::<Inner<T>>(&inner)
                 .cast_mut()
                 .cast::<c_void>();
-            let index = i32::try_from(index)?;
             // SAFETY: `dev` is live; `owner` is the stable heap address of `inner`, which
             // outlives the NAPI instance (freed in `drop` first).
             let napi =
                 unsafe { sys::rxgbe_napi_alloc(dev.as_raw(), Some(poll_cb::<T>), owner, index) };
             if napi.is_null() {
+                // SAFETY: no NAPI instance or interrupt refers to `inner`; dropped once.
+                unsafe { ManuallyDrop::drop(&mut inner.data) };
                 return Err(ENOMEM);
             }
             // No callback can run yet: the instance is disabled and no interrupt is requested.
@@ -285,6 +293,9 @@ impl<T: VectorHandler> Drop for Vector<T> {
                 sys::netif_queue_set_napi(self.inner.dev, *index, kind.raw(), ptr::null_mut())
             };
         }
+        // SAFETY: no callback can run any more (interrupt freed, NAPI disabled), nothing else
+        // refers to the data, and it is dropped exactly once, here.
+        unsafe { ManuallyDrop::drop(&mut self.inner.data) };
         if !self.inner.napi.is_null() {
             // SAFETY: registered and disabled; deleted and freed exactly once.
             unsafe { sys::rxgbe_napi_free(self.inner.napi) };

@@ -139,7 +139,8 @@ do_build() {
 # ---- Run --------------------------------------------------------------------------------------------------
 do_run() {
   local name="$DRIVER-$DEVICE" conf ktap start rc=0 budget
-  case "${KSFT_TESTS:-}" in ""|quick) budget=${KSFT_BUDGET:-1200} ;; *) budget=${KSFT_BUDGET:-4800} ;; esac
+  case "${KSFT_TESTS:-}" in ""|quick) budget=${KSFT_BUDGET:-1200} ;; required) budget=${KSFT_BUDGET:-600} ;;
+    *) budget=${KSFT_BUDGET:-4800} ;; esac
   [ -x "$RXGBE_ROOT/scripts/vm.py" ] || die "scripts/vm.py missing (the VM runner)"
   [ -f "$INSTALL/run_kselftest.sh" ] || die "selftests not installed: scripts/kselftest.sh build"
   conf="$OUT/$name.conf"

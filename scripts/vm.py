@@ -26,7 +26,7 @@ DUT_MAC = "52:54:00:12:34:56"
 PEER_MAC = "52:54:00:12:34:57"
 INTREE = {"igb": "drivers/net/ethernet/intel/igb/igb.ko", "e1000": "drivers/net/ethernet/intel/e1000/e1000.ko"}
 QEMU_DEVICE = {"igb": "igb", "e1000": "e1000"}
-DEFAULT_TIMEOUT = {"demo": 900, "test": 1500, "kselftest": 3600, "cmd": 1500, "shell": 4 * 3600}
+DEFAULT_TIMEOUT = {"demo": 900, "test": 3600, "kselftest": 3600, "cmd": 1500, "shell": 4 * 3600}
 
 # Console lines that mean a kernel bug; a run that printed one fails even if the guest said PASS.
 BAD = re.compile(r"WARNING:|BUG:|Oops|KASAN|possible circular locking|inconsistent lock state|lockdep|"

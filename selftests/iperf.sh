@@ -7,9 +7,10 @@ iperf() {
   local name=$1 addr=$2 json mbps; shift 2
   peer_iperf3_server || { not_ok "$name" "iperf3 server did not start"; return; }
   json=$(timeout 60 iperf3 -c "$addr" -t 5 -J "$@")
-  mbps=$(echo "$json" | jq -r '.end.sum_received.bits_per_second // 0 | . / 1e6 | floor')
+  mbps=$(echo "$json" | jq -r '.end.sum_received.bits_per_second // 0 | . / 1e6')
   peer_iperf3_stop
-  if [ "${mbps:-0}" -gt 0 ]; then ok "$name: $mbps Mbit/s"
+  # The debug kernel under TCG moves about 1 Mbit/s: compare the exact rate, not whole Mbit/s.
+  if awk -v r="${mbps:-0}" 'BEGIN { exit !(r > 0) }'; then ok "$name: $(printf '%.2f' "$mbps") Mbit/s"
   else not_ok "$name" "$(echo "$json" | jq -r '.error // empty' 2>/dev/null)"; fi
 }
 iperf "TCP IPv4 DUT -> peer" "$PEER_V4"

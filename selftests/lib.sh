@@ -60,10 +60,10 @@ send_file() {
   rm -f "$file.recv"
   if [ "$dir" = tx ]; then in_peer "${recv[@]}" & lpid=$!
     wait_for "in_peer ss -ltn | grep -q ':$port '" 15 || return 1
-    timeout 300 socat -u "OPEN:$file" "$to" || return 1
+    timeout 900 socat -u "OPEN:$file" "$to" || return 1
   else "${recv[@]}" & lpid=$!
     wait_for "ss -ltn | grep -q ':$port '" 15 || return 1
-    timeout 300 in_peer socat -u "OPEN:$file" "$to" || return 1
+    timeout 900 in_peer socat -u "OPEN:$file" "$to" || return 1
   fi
   # The receiver exits when the sender closes: bounded wait for it, then compare contents.
   wait_for "! kill -0 $lpid" 60 || { kill "$lpid"; return 1; }
