@@ -46,8 +46,10 @@ kselftest: module rootfs
 	@scripts/kselftest.sh
 
 # make test runs the kselftests the open issues require; make kselftest runs the wider quick set.
+# The debug kernel under TCG moves about 1 Mbit/s, so the checked transfers are smaller in make test (fits
+# CI's 90 minutes); scripts/vm-tests.sh alone uses the full 64 MiB.
 test: setup host-test module rootfs
-	@scripts/vm-tests.sh
+	@RXGBE_BLOB_MB=16 RXGBE_MTU_BLOB_MB=4 scripts/vm-tests.sh
 	@KSFT_TESTS=required scripts/kselftest.sh
 	@echo "[test] all tests passed"
 

@@ -8,6 +8,8 @@ set -euo pipefail
 
 DRIVER=${DRIVER:-rxgbe}
 DEVICES=${DEVICES:-igb e1000}
+# Sizes of the sha256-checked transfers (transfer.sh, mtu.sh), handed to the guest on the kernel command line.
+RXGBE_BLOB_MB=${RXGBE_BLOB_MB:-64} RXGBE_MTU_BLOB_MB=${RXGBE_MTU_BLOB_MB:-16}
 # Resolve the cached artefacts once (each prints its path; a cache miss builds, which `make` does first).
 KDIR=${KDIR:-$("$RXGBE_ROOT/scripts/kernel.sh" test)}
 RXGBE_ROOTFS=${RXGBE_ROOTFS:-$("$RXGBE_ROOT/scripts/rootfs.sh")}
@@ -21,6 +23,7 @@ for dev in $DEVICES; do
   log "vm-tests: $drv on $dev (progress below; full log build/vm/$name.log)"
   start=$(date +%s)
   if "$RXGBE_ROOT/scripts/vm.py" --mode test --driver "$drv" --device "$dev" --name "$name" --quiet \
+       --kernel-args "RXGBE_BLOB_MB=$RXGBE_BLOB_MB RXGBE_MTU_BLOB_MB=$RXGBE_MTU_BLOB_MB" \
        ${VM_ARGS:-}; then res=PASS; else res=FAIL; rc=1; fi
   wall=$(( $(date +%s) - start ))
   read -r passed failed boot < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));

@@ -141,7 +141,7 @@ def qemu_cmd(a, kernel, rootfs, sockdir, modules):
     append = ("root=/dev/vda rw init=/sbin/rxgbe-init console=ttyS0 panic=-1 printk.time=1 "
               + " ".join(args) + " " + a.kernel_args).strip()
     return [
-        "qemu-system-x86_64", "-machine", "q35", "-accel", "tcg,thread=multi", "-cpu", "max",
+        "qemu-system-x86_64", "-machine", "q35", "-accel", "tcg,thread=multi", "-cpu", a.cpu,
         "-smp", str(a.smp), "-m", str(a.mem), "-nodefaults", "-no-reboot", "-display", "none",
         "-kernel", kernel, "-append", append,
         "-drive", f"file={rootfs},format=raw,if=virtio,snapshot=on",
@@ -300,6 +300,7 @@ def main():
     p.add_argument("--tests", help="test mode: comma-separated selftests to run (default all)")
     p.add_argument("--quiet", action="store_true", help="show only progress lines (the log keeps all)")
     p.add_argument("--pcap", help="write the DUT's frames to this pcap file (QEMU filter-dump)")
+    p.add_argument("--cpu", default="max", help="QEMU CPU model")
     p.add_argument("--smp", type=int, default=2)
     p.add_argument("--mem", type=int, default=2048, help="MiB")
     a = p.parse_args()

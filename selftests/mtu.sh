@@ -19,9 +19,10 @@ check "IPv4 8000-byte ping peer -> DUT, DF" peer_ping_ok -s 8000 -M do "$DUT_V4"
 check "IPv6 8000-byte ping DUT -> peer, DF" ping_ok -6 -s 8000 -M do "$PEER_V6"
 check "IPv4 8972-byte ping peer -> DUT, DF (full 9000 frame)" peer_ping_ok -s 8972 -M do "$DUT_V4"
 blob=/tmp/blob16
-make_blob $blob 16
-check "16 MiB DUT -> peer at MTU 9000, sha256 equal" send_file tx $blob "$PEER_V4"
-check "16 MiB peer -> DUT at MTU 9000, sha256 equal" send_file rx $blob "$DUT_V4"
+mb=${RXGBE_MTU_BLOB_MB:-16}
+make_blob $blob "$mb"
+check "$mb MiB DUT -> peer at MTU 9000, sha256 equal" send_file tx $blob "$PEER_V4"
+check "$mb MiB peer -> DUT at MTU 9000, sha256 equal" send_file rx $blob "$DUT_V4"
 rm -f $blob.recv
 check "MTU 1500 restored, link back" set_mtu 1500
 check "IPv4 ping after restore" ping_ok "$PEER_V4"
