@@ -19,6 +19,7 @@ use crate::net::{
     skb::Skb,
     vector::NapiRef,
 };
+use crate::ring_mem::alloc_ring;
 use crate::stats::QueueStats;
 
 /// Headroom before each frame: room for XDP to grow headers without a copy.
@@ -50,12 +51,7 @@ impl RxRing {
         fmt: desc::Format,
         count: u32,
     ) -> Result<Self> {
-        let n = usize::try_from(count)?;
-        let descs = DescRing::new(dev.as_ref(), n)?;
-        let mut pages = KVec::with_capacity(n, GFP_KERNEL)?;
-        for _ in 0..n {
-            pages.push(None, GFP_KERNEL)?;
-        }
+        let (descs, pages) = alloc_ring(dev, count)?;
         Ok(Self {
             q,
             fmt,

@@ -17,6 +17,7 @@ mod hal;
 mod link;
 mod logic;
 mod queue_vector;
+mod ring_mem;
 mod rx;
 mod stats;
 mod tx;

@@ -21,6 +21,7 @@ use crate::net::{
     netdev::{xmit_more, NetDev},
     skb::Skb,
 };
+use crate::ring_mem::alloc_ring;
 use crate::stats::QueueStats;
 
 /// Most descriptors one packet may use (the 82576 limit; the 82540EM has none lower).
@@ -55,12 +56,7 @@ impl TxRing {
         fmt: desc::Format,
         count: u32,
     ) -> Result<Self> {
-        let n = usize::try_from(count)?;
-        let descs = DescRing::new(dev.as_ref(), n)?;
-        let mut slots = KVec::with_capacity(n, GFP_KERNEL)?;
-        for _ in 0..n {
-            slots.push(Slot::default(), GFP_KERNEL)?;
-        }
+        let (descs, slots) = alloc_ring(dev, count)?;
         Ok(Self {
             q,
             fmt,
