@@ -34,7 +34,8 @@ rmmod_under_traffic() {
   timeout 120 iperf3 -c "$PEER_V4" -t 60 "$@" > /tmp/iperf3-c.log 2>&1 & cpid=$!
   [ "$*" = -R ] && stat=rx_packets || stat=tx_packets
   local p0; p0=$(stat_of $stat)
-  check "$name: traffic flowing ($stat rising)" wait_for '[ $(( $(stat_of '$stat') - p0 )) -gt 2000 ]' 30
+  # A few hundred packets: the debug kernel under TCG moves only about 100-300 packets/s.
+  check "$name: traffic flowing ($stat rising)" wait_for '[ $(( $(stat_of '$stat') - p0 )) -gt 300 ]' 90
   check "$name: rmmod while up" timeout -k 5 60 bash -c ". /host/qemu/guest/lab.sh; unload_driver"
   check "$name: interface gone" wait_for gone 15
   kill "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null; peer_iperf3_stop

@@ -5,7 +5,7 @@
 order=(ping iperf transfer mtu promisc link mac reload dmesg)
 [ -n "${RXGBE_TESTS:-}" ] && IFS=, read -r -a order <<< "$RXGBE_TESTS"
 # Per-file time limits (s): generous, the debug kernel under TCG is slow and gets slower when VMs share cores.
-declare -A limit=([transfer]=1200 [mtu]=900 [reload]=1800)
+declare -A limit=([transfer]=1500 [mtu]=900 [reload]=1800)
 pass=0 fail=0
 for t in "${order[@]}"; do
   f=/host/selftests/$t.sh

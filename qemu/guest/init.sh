@@ -66,7 +66,7 @@ setup() {
 budget=$(( ${RXGBE_TIMEOUT:-1500} - 150 ))
 [ "$budget" -gt 60 ] || budget=60
 
-if ! timeout 300 bash -c '. /host/qemu/guest/lab.sh; '"$(declare -f setup)"'; setup'; then
+if ! timeout 600 bash -c '. /host/qemu/guest/lab.sh; '"$(declare -f setup)"'; setup'; then
   lab_log "setup failed"
   ip -br link; ip -br addr; dmesg | tail -n 30
   [ "$RXGBE_MODE" = shell ] || finish FAIL

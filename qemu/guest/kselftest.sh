@@ -150,18 +150,27 @@ for t in $tests; do
   if [ ! -x "$KSFT_DIR/$coll/$base" ]; then
     case "$base" in *.py) run=(python3 "./$base") ;; *.sh) run=(bash "./$base") ;; esac
   fi
-  ( cd "$KSFT_DIR/$coll" && exec setsid timeout -k 15 "$to" "${run[@]}" "${args[@]}" ) > "$cur" 2>&1 < /dev/null &
-  pid=$!
-  wait "$pid"
-  rc=$?
-  pkill -KILL -s "$pid" 2>/dev/null  # the session id is the test's pid (setsid exec'd in place)
-  dt=$(( $(date +%s) - t0 ))
-  {
-    echo "# $hdr"
-    [ "${#args[@]}" -eq 0 ] || echo "# rxgbe: sub-case filter: ${args[*]}"
-    sed -e 's/^/# /' "$cur"
-    echo "# rxgbe: exit $rc after $dt s"
-  } >> "$ktap_tmp"
+  # In the required set a failed test gets one more attempt: upstream tests have sub-second deadlines (ping.py's
+  # 45-fragment pings with -W0.5) that the debug kernel under TCG misses when the host is busy. A driver bug fails
+  # both attempts; both attempts' output stays in the KTAP.
+  attempts=1
+  [ "${KSFT_TESTS:-}" = required ] && attempts=2
+  for attempt in $(seq "$attempts"); do
+    ( cd "$KSFT_DIR/$coll" && exec setsid timeout -k 15 "$to" "${run[@]}" "${args[@]}" ) > "$cur" 2>&1 < /dev/null &
+    pid=$!
+    wait "$pid"
+    rc=$?
+    pkill -KILL -s "$pid" 2>/dev/null  # the session id is the test's pid (setsid exec'd in place)
+    dt=$(( $(date +%s) - t0 ))
+    {
+      echo "# $hdr"
+      [ "${#args[@]}" -eq 0 ] || echo "# rxgbe: sub-case filter: ${args[*]}"
+      [ "$attempts" = 1 ] || echo "# rxgbe: attempt $attempt of $attempts"
+      sed -e 's/^/# /' "$cur"
+      echo "# rxgbe: exit $rc after $dt s"
+    } >> "$ktap_tmp"
+    case "$rc" in 0|4) break ;; esac
+  done
   # Kernel messages of this test: all into the .dmesg file, splats also into the KTAP.
   dmesg 2>/dev/null | tail -n +"$((d0 + 1))" >> "$dmesg_log"
   hits=$(dmesg 2>/dev/null | tail -n +"$((d0 + 1))" | grep -E "$DMESG_PAT" | head -n 20)

@@ -18,6 +18,7 @@ PEER_NS=peer
 MODDIR=${RXGBE_MODDIR:-/host/build/vm/modules}
 DRIVER=${DRIVER:-rxgbe}
 DEVICE=${DEVICE:-igb}
+# Waits below are generous: under TCG the debug kernel needs seconds per step, more when VMs share cores.
 # Where this run may write files the host reads back (build/vm/<name>/ on the host).
 OUTDIR=/host/build/vm/${RXGBE_NAME:-vm}
 
@@ -79,7 +80,7 @@ unload_driver() {
 # Loads the driver and waits until the DUT interface exists.
 bring_driver() {
   load_driver || return 1
-  wait_for 'if_by_mac $DUT_MAC' 30 || { lab_log "no interface with MAC $DUT_MAC after insmod"; return 1; }
+  wait_for 'if_by_mac $DUT_MAC' 60 || { lab_log "no interface with MAC $DUT_MAC after insmod"; return 1; }
   find_ifs
 }
 
@@ -96,8 +97,8 @@ setup_dut() {
   ip addr add "$DUT_V4/24" dev "$DUT_IF"
   ip addr add "$DUT_V6/64" dev "$DUT_IF" nodad
   ip link set "$DUT_IF" up
-  wait_for '[ "$(cat /sys/class/net/$DUT_IF/carrier 2>/dev/null)" = 1 ]' 30 || { lab_log "DUT $DUT_IF: no carrier"; return 1; }
-  wait_for 'v6_ready ip $DUT_IF' 30 || { lab_log "DUT $DUT_IF: IPv6 not ready"; return 1; }
+  wait_for '[ "$(cat /sys/class/net/$DUT_IF/carrier 2>/dev/null)" = 1 ]' 60 || { lab_log "DUT $DUT_IF: no carrier"; return 1; }
+  wait_for 'v6_ready ip $DUT_IF' 60 || { lab_log "DUT $DUT_IF: IPv6 not ready"; return 1; }
 }
 
 # The peer NIC goes into netns $PEER_NS (once) and gets its addresses.
@@ -115,8 +116,8 @@ setup_peer() {
   ip -n "$PEER_NS" addr add "$PEER_V4/24" dev "$PEER_IF"
   ip -n "$PEER_NS" addr add "$PEER_V6/64" dev "$PEER_IF" nodad
   ip -n "$PEER_NS" link set "$PEER_IF" up
-  wait_for 'ip -n $PEER_NS link show dev $PEER_IF | grep -q LOWER_UP' 30 || { lab_log "peer: no carrier"; return 1; }
-  wait_for 'v6_ready "ip -n $PEER_NS" $PEER_IF' 30 || { lab_log "peer: IPv6 not ready"; return 1; }
+  wait_for 'ip -n $PEER_NS link show dev $PEER_IF | grep -q LOWER_UP' 60 || { lab_log "peer: no carrier"; return 1; }
+  wait_for 'v6_ready "ip -n $PEER_NS" $PEER_IF' 60 || { lab_log "peer: IPv6 not ready"; return 1; }
 }
 
 # Run a command in the peer netns. nsenter only switches the netns: much cheaper under TCG than
