@@ -190,10 +190,13 @@ def run(a):
     tap = {"ok": 0, "not ok": 0}
     prefix = f"{a.name}| "
 
+    last_line = [""]
+
     def handle(line):
         nonlocal qmp, result, boot_s
         t = time.time() - start
         logf.write(f"{line}\n")
+        last_line[0] = line
         show = not a.quiet or PROGRESS.search(line)
         if BAD.search(line) and not BENIGN.search(line):
             bad.append(line)
@@ -276,7 +279,9 @@ def run(a):
     if timed_out:
         log(f"TIMEOUT after {a.timeout} s: QEMU killed")
     if result is None:
-        log("the guest printed no result marker")
+        log(f"the guest printed no result marker (QEMU exit status {proc.returncode})")
+        if last_line[0]:
+            log(f"last console line: {last_line[0]}")
     if bad:
         log(f"kernel log NOT clean ({len(bad)} lines):")
         for line in bad[:30]:
