@@ -15,7 +15,7 @@ export DRIVER DEVICE
 
 ifeq ($(origin KDIR), undefined)
 LAB_KERNEL := 1
-KDIR = $(shell scripts/kernel.sh test)
+KDIR = $(shell bash scripts/kernel.sh test)
 endif
 
 .PHONY: all setup kernel rootfs module host-test vm-test kselftest test demo vm clean
@@ -23,13 +23,13 @@ endif
 all: module
 
 setup:
-	@scripts/setup.sh
+	@bash scripts/setup.sh
 
 kernel: setup
-	@scripts/kernel.sh test >/dev/null
+	@bash scripts/kernel.sh test >/dev/null
 
 rootfs: setup
-	@scripts/rootfs.sh >/dev/null
+	@bash scripts/rootfs.sh >/dev/null
 
 module: $(if $(LAB_KERNEL),kernel)
 	@echo "[module] building rxgbe.ko against $(KDIR)"
@@ -40,10 +40,10 @@ host-test:
 	@cargo test --quiet
 
 vm-test: module rootfs
-	@scripts/vm-tests.sh
+	@bash scripts/vm-tests.sh
 
 kselftest: module rootfs
-	@scripts/kselftest.sh
+	@bash scripts/kselftest.sh
 
 # make test runs the kselftests the open issues require; make kselftest runs the wider quick set.
 # The gate runs the VM selftests that pass today. KNOWN FAILING, run by `make vm-test` and tracked in the
@@ -51,17 +51,17 @@ kselftest: module rootfs
 # reload.sh has not had a full run yet. The debug kernel under TCG moves about 1 Mbit/s, hence the sizes.
 GATE_TESTS := ping,iperf,promisc,link,mac,dmesg
 test: setup host-test module rootfs
-	@RXGBE_BLOB_MB=16 RXGBE_MTU_BLOB_MB=4 VM_ARGS="--tests $(GATE_TESTS)" scripts/vm-tests.sh
-	@KSFT_TESTS=required scripts/kselftest.sh
+	@RXGBE_BLOB_MB=16 RXGBE_MTU_BLOB_MB=4 VM_ARGS="--tests $(GATE_TESTS)" bash scripts/vm-tests.sh
+	@KSFT_TESTS=required bash scripts/kselftest.sh
 	@echo "[test] all tests passed"
 
 demo: module rootfs
-	@scripts/vm.py --mode demo --driver rxgbe --device igb
+	@python3 scripts/vm.py --mode demo --driver rxgbe --device igb
 
 vm: module rootfs
-	@scripts/vm.py --mode shell --driver $(DRIVER) --device $(DEVICE) --interactive
+	@python3 scripts/vm.py --mode shell --driver $(DRIVER) --device $(DEVICE) --interactive
 
 clean:
-	@if [ -n "$(LAB_KERNEL)" ] && [ -d "$$(scripts/kernel.sh test 2>/dev/null)" ]; then \
-	  $(MAKE) -s -C "$$(scripts/kernel.sh test)" M=$(CURDIR) LLVM=$(LLVM) clean; fi
+	@if [ -n "$(LAB_KERNEL)" ] && [ -d "$$(bash scripts/kernel.sh test 2>/dev/null)" ]; then \
+	  $(MAKE) -s -C "$$(bash scripts/kernel.sh test)" M=$(CURDIR) LLVM=$(LLVM) clean; fi
 	@rm -rf build target rust-bindings/generated
