@@ -10,3 +10,4 @@ extern crate std;
 
 pub mod desc;
 pub mod ring;
+pub mod rss;
