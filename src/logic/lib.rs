@@ -9,5 +9,6 @@
 extern crate std;
 
 pub mod desc;
+pub mod itr;
 pub mod ring;
 pub mod rss;
