@@ -9,6 +9,7 @@
 pub(crate) mod sys;
 
 pub(crate) mod bh;
+pub(crate) mod cpu;
 pub(crate) mod dma;
 pub(crate) mod ethtool;
 pub(crate) mod netdev;

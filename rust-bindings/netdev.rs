@@ -28,6 +28,8 @@ pub(crate) mod features {
     pub(crate) const RXCSUM: u64 = bit(bindings::NETIF_F_RXCSUM_BIT);
     /// Generic receive offload.
     pub(crate) const GRO: u64 = bit(bindings::NETIF_F_GRO_BIT);
+    /// Receive hashing: the device's RSS hash goes to the stack.
+    pub(crate) const RXHASH: u64 = bit(bindings::NETIF_F_RXHASH_BIT);
 }
 
 /// A network device (`struct net_device`).
@@ -85,6 +87,13 @@ impl NetDev {
     pub(crate) fn features(&self) -> u64 {
         // SAFETY: `self` is live; the helper reads the field with READ_ONCE.
         unsafe { sys::rxgbe_netdev_features(self.as_raw()) }
+    }
+
+    /// Whether the user set the RSS indirection table (else the driver keeps it spread over
+    /// the active queues).
+    pub(crate) fn rxfh_configured(&self) -> bool {
+        // SAFETY: `self` is live.
+        unsafe { sys::rxgbe_netif_is_rxfh_configured(self.as_raw()) }
     }
 
     /// Whether the interface is in promiscuous mode (`IFF_PROMISC`).
@@ -214,6 +223,12 @@ impl TxQueue<'_> {
     pub(crate) fn completed(&self, pkts: u32, bytes: u32) {
         // SAFETY: the device is live.
         unsafe { sys::rxgbe_txq_completed(self.dev.as_raw(), self.q, pkts, bytes) }
+    }
+
+    /// Sets the queue's default transmit CPU (XPS): traffic sent from `cpu` uses this queue.
+    pub(crate) fn set_xps_cpu(&self, cpu: u32) -> Result {
+        // SAFETY: the device is live; called under RTNL from open.
+        to_result(unsafe { sys::rxgbe_txq_set_xps_cpu(self.dev.as_raw(), self.q, cpu) })
     }
 
     /// Resets byte queue limits state (ring emptied).
@@ -547,6 +562,13 @@ unsafe extern "C" fn ndo_set_mac_address<T: NetDevOps>(
 unsafe extern "C" fn ndo_set_rx_mode<T: NetDevOps>(dev: *mut bindings::net_device) {
     // SAFETY: the core calls this on a registered device of this driver.
     unsafe { with_dev::<T, _>(dev, |d, t| t.set_rx_mode(d)) };
+}
+
+/// Fills `key` with the system's RSS key (random, shared by all devices, so that a flow hashes
+/// the same way on every NIC of the host).
+pub(crate) fn rss_key_fill(key: &mut [u8]) {
+    // SAFETY: `key` is writable for its length; the core copies at most that many bytes.
+    unsafe { sys::rxgbe_rss_key_fill(key.as_mut_ptr().cast(), key.len()) }
 }
 
 /// Whether `addr` is a valid unicast station address (not zero, not multicast).

@@ -274,6 +274,11 @@ void rxgbe_skb_csum_unnecessary(struct sk_buff *skb)
 	skb->ip_summed = CHECKSUM_UNNECESSARY;
 }
 
+void rxgbe_skb_set_hash(struct sk_buff *skb, u32 hash, bool l4)
+{
+	skb_set_hash(skb, hash, l4 ? PKT_HASH_TYPE_L4 : PKT_HASH_TYPE_L3);
+}
+
 void rxgbe_skb_rx_finish(struct sk_buff *skb, struct net_device *dev, u16 queue)
 {
 	skb_record_rx_queue(skb, queue);
@@ -348,6 +353,41 @@ int rxgbe_request_irq(unsigned int irq, irq_handler_t handler, unsigned long fla
 		      const char *name, void *cookie)
 {
 	return request_irq(irq, handler, flags, name, cookie);
+}
+
+int rxgbe_irq_set_affinity_hint(unsigned int irq, unsigned int cpu)
+{
+	return irq_set_affinity_and_hint(irq, cpumask_of(cpu));
+}
+
+void rxgbe_irq_clear_affinity_hint(unsigned int irq)
+{
+	irq_update_affinity_hint(irq, NULL);
+}
+
+unsigned int rxgbe_num_online_cpus(void)
+{
+	return num_online_cpus();
+}
+
+unsigned int rxgbe_cpumask_nth_online(unsigned int n)
+{
+	return cpumask_nth(n % num_online_cpus(), cpu_online_mask);
+}
+
+int rxgbe_txq_set_xps_cpu(struct net_device *dev, unsigned int q, unsigned int cpu)
+{
+	return netif_set_xps_queue(dev, cpumask_of(cpu), q);
+}
+
+void rxgbe_rss_key_fill(void *key, size_t len)
+{
+	netdev_rss_key_fill(key, len);
+}
+
+bool rxgbe_netif_is_rxfh_configured(const struct net_device *dev)
+{
+	return netif_is_rxfh_configured(dev);
 }
 
 void rxgbe_ksettings_set(struct ethtool_link_ksettings *ks, u32 speed, u8 duplex, bool link)

@@ -76,6 +76,7 @@ struct sk_buff *rxgbe_skb_build(void *va, unsigned int truesize, unsigned int he
 void rxgbe_skb_add_frag(struct sk_buff *skb, struct page *page, unsigned int off,
 			unsigned int len, unsigned int truesize);
 void rxgbe_skb_csum_unnecessary(struct sk_buff *skb);
+void rxgbe_skb_set_hash(struct sk_buff *skb, u32 hash, bool l4);
 void rxgbe_skb_rx_finish(struct sk_buff *skb, struct net_device *dev, u16 queue);
 
 /* DMA streaming mappings */
@@ -94,6 +95,13 @@ void rxgbe_pp_sync_for_cpu(const struct page_pool *pool, const struct page *page
 void rxgbe_pp_put(struct page_pool *pool, struct page *page, bool in_napi);
 
 /* IRQ */
+int rxgbe_irq_set_affinity_hint(unsigned int irq, unsigned int cpu);
+void rxgbe_irq_clear_affinity_hint(unsigned int irq);
+unsigned int rxgbe_num_online_cpus(void);
+unsigned int rxgbe_cpumask_nth_online(unsigned int n);
+int rxgbe_txq_set_xps_cpu(struct net_device *dev, unsigned int q, unsigned int cpu);
+void rxgbe_rss_key_fill(void *key, size_t len);
+bool rxgbe_netif_is_rxfh_configured(const struct net_device *dev);
 int rxgbe_request_irq(unsigned int irq, irq_handler_t handler, unsigned long flags,
 		      const char *name, void *cookie);
 

@@ -107,6 +107,12 @@ impl Skb {
         unsafe { sys::rxgbe_skb_csum_unnecessary(self.as_raw()) }
     }
 
+    /// Hands the device's RSS hash to the stack; `l4` when it covered the ports.
+    pub(crate) fn set_hash(&mut self, hash: u32, l4: bool) {
+        // SAFETY: valid skb owned by us.
+        unsafe { sys::rxgbe_skb_set_hash(self.as_raw(), hash, l4) }
+    }
+
     /// Finishes a received skb for the stack: records the queue and sets the protocol.
     pub(crate) fn rx_finish(&mut self, dev: &NetDev, queue: u16) {
         // SAFETY: valid skb; `dev` is live.

@@ -229,6 +229,8 @@ impl<T: VectorHandler> Vector<T> {
     pub(crate) fn free_irq(&mut self) {
         if let Some(irq) = self.irq.take() {
             let cookie = self.cookie();
+            // SAFETY: `irq` is requested by this vector; free_irq wants the hint gone first.
+            unsafe { sys::rxgbe_irq_clear_affinity_hint(irq) };
             if !self.inner.napi.is_null() {
                 // SAFETY: registered NAPI instance.
                 unsafe { sys::rxgbe_napi_set_irq(self.inner.napi, -1) };
@@ -236,6 +238,14 @@ impl<T: VectorHandler> Vector<T> {
             // SAFETY: requested in `request_irq` with this cookie.
             unsafe { sys::free_irq(irq, cookie) };
         }
+    }
+
+    /// Steers the vector's interrupt to `cpu` (an online CPU) and publishes it as the hint
+    /// irqbalance and the XPS defaults follow.
+    pub(crate) fn set_affinity(&self, cpu: u32) -> Result {
+        let irq = self.irq.ok_or(EINVAL)?;
+        // SAFETY: `irq` is requested by this vector; the hint is cleared in `free_irq`.
+        kernel::error::to_result(unsafe { sys::rxgbe_irq_set_affinity_hint(irq, cpu) })
     }
 
     /// Links queue `index` of `kind` to this vector's NAPI instance (shown by netlink).

@@ -20,11 +20,13 @@ use crate::link;
 use crate::logic::ring;
 use crate::net::bh::lock_bh;
 use crate::net::{
+    cpu,
     netdev::{DrvInfo, LinkInfo, LinkStats64, MacAddr, NetDev, NetDevOps},
     skb::Skb,
     vector::{QueueKind, Vector},
 };
 use crate::queue_vector::{new_tx_slot, OtherVector, QueueVector, TxSlot};
+use crate::rss::RssConfig;
 use crate::rx::{RxRing, RX_BUF_LEN};
 use crate::stats::QueueStats;
 use crate::tx::TxRing;
@@ -34,24 +36,62 @@ const FRAME_OVERHEAD: u32 = 14 + 4;
 /// Room for one VLAN tag.
 const VLAN_TAG: u32 = 4;
 /// Default ring sizes (descriptors).
-const DEFAULT_RING: u32 = 256;
+pub(crate) const DEFAULT_RING: u32 = 256;
 const _: () = assert!(ring::valid_count(DEFAULT_RING));
 /// Default interrupt throttle in microseconds (about 20k interrupts/s at most per vector).
-const DEFAULT_ITR_USECS: u32 = 50;
+pub(crate) const DEFAULT_ITR_USECS: u32 = 50;
 /// Multicast addresses filtered exactly through the hash table before falling back to
 /// all-multicast.
 const MC_FILTER_MAX: usize = 64;
+/// Default number of queue pairs at most (more can be set with `ethtool -L`).
+const DEFAULT_QUEUES_MAX: u32 = 8;
+
+/// What the user configured through ethtool; survives interface down/up.
+#[derive(Clone)]
+pub(crate) struct Settings {
+    /// Active queue pairs (`ethtool -L combined`).
+    pub(crate) queues: usize,
+    /// Receive ring size (`ethtool -G rx`).
+    pub(crate) rx_ring: u32,
+    /// Transmit ring size (`ethtool -G tx`).
+    pub(crate) tx_ring: u32,
+    /// Receive interrupt delay in microseconds (`ethtool -C rx-usecs`).
+    pub(crate) rx_usecs: u32,
+    /// Transmit interrupt delay (`ethtool -C tx-usecs`). A vector serves a queue pair, so its
+    /// throttle is the smaller of the two.
+    pub(crate) tx_usecs: u32,
+    /// Adaptive receive moderation (`ethtool -C adaptive-rx`).
+    pub(crate) adaptive_rx: bool,
+    /// Receive-side scaling.
+    pub(crate) rss: RssConfig,
+}
+
+impl Settings {
+    /// The throttle a queue vector starts with.
+    pub(crate) fn vector_usecs(&self) -> u32 {
+        self.rx_usecs.min(self.tx_usecs)
+    }
+}
+
+/// Everything the interface-level lock protects.
+struct State<'b> {
+    /// Present while the interface is up.
+    runtime: Option<Runtime<'b>>,
+    settings: Settings,
+}
 
 /// Driver state of one device, in its net device's private area.
 pub(crate) struct Adapter<'b> {
-    /// Present while the interface is up. Only changed under RTNL (open, stop, MTU change);
+    /// Settings and the runtime. Only changed under RTNL (open, stop, MTU change, ethtool);
     /// the mutex makes that exclusion visible to the compiler.
-    runtime: Pin<KBox<Mutex<Option<Runtime<'b>>>>>,
-    hw: Arc<Hw<'b>>,
+    state: Pin<KBox<Mutex<State<'b>>>>,
+    pub(crate) hw: Arc<Hw<'b>>,
     pdev: &'b pci::Device<Bound>,
     irqs: IrqVectorRegistration<'b>,
     mode: IrqMode,
-    queues: usize,
+    /// Queue pairs the allocated vectors can serve: the most `ethtool -L` accepts.
+    max_queues: usize,
+    /// Counters of every possible queue (they survive reconfiguration).
     stats: KVec<Arc<QueueStats>>,
     /// Transmit rings by queue, for the transmit path (installed while up).
     tx: KVec<TxSlot>,
@@ -82,39 +122,77 @@ impl Drop for Runtime<'_> {
 }
 
 impl<'b> Adapter<'b> {
-    /// Creates the adapter of a probed device.
+    /// Creates the adapter of a probed device whose vectors serve up to `max_queues` queue
+    /// pairs.
     pub(crate) fn new(
         hw: Arc<Hw<'b>>,
         pdev: &'b pci::Device<Bound>,
         irqs: IrqVectorRegistration<'b>,
         mode: IrqMode,
-        queues: usize,
+        max_queues: usize,
     ) -> Result<Self> {
-        let mut stats = KVec::with_capacity(queues, GFP_KERNEL)?;
-        let mut tx = KVec::with_capacity(queues, GFP_KERNEL)?;
-        for _ in 0..queues {
+        let mut stats = KVec::with_capacity(max_queues, GFP_KERNEL)?;
+        let mut tx = KVec::with_capacity(max_queues, GFP_KERNEL)?;
+        for _ in 0..max_queues {
             stats.push(Arc::new(QueueStats::new(), GFP_KERNEL)?, GFP_KERNEL)?;
             tx.push(new_tx_slot()?, GFP_KERNEL)?;
         }
+        let queues = cpu::online_count()
+            .min(DEFAULT_QUEUES_MAX)
+            .min(u32::try_from(max_queues)?)
+            .max(1);
+        let settings = Settings {
+            queues: usize::try_from(queues)?,
+            rx_ring: DEFAULT_RING,
+            tx_ring: DEFAULT_RING,
+            rx_usecs: DEFAULT_ITR_USECS,
+            tx_usecs: DEFAULT_ITR_USECS,
+            adaptive_rx: true,
+            rss: RssConfig::new(queues),
+        };
         Ok(Self {
-            runtime: KBox::pin_init(new_mutex!(None), GFP_KERNEL)?,
+            state: KBox::pin_init(
+                new_mutex!(State {
+                    runtime: None,
+                    settings
+                }),
+                GFP_KERNEL,
+            )?,
             hw,
             pdev,
             irqs,
             mode,
-            queues,
+            max_queues,
             stats,
             tx,
         })
+    }
+
+    /// Queue pairs the device can run at most.
+    pub(crate) fn max_queues(&self) -> usize {
+        self.max_queues
+    }
+
+    /// Counters of queue `q` (any queue below [`Self::max_queues`]).
+    pub(crate) fn queue_stats(&self, q: usize) -> Option<&QueueStats> {
+        self.stats.get(q).map(|s| &**s)
+    }
+
+    /// A copy of the current settings.
+    pub(crate) fn settings(&self) -> Settings {
+        self.state.lock().settings.clone()
     }
 
     fn irq_of(&self, vector: usize) -> Result<u32> {
         Ok(IrqRequest::from(self.irqs.index(vector)?).irq())
     }
 
-    /// Builds rings, vectors and interrupts and starts the device.
-    fn start(&self, nd: &NetDev) -> Result<Runtime<'b>> {
-        let nq = self.queues;
+    /// Builds rings, vectors and interrupts for `s` and starts the device.
+    fn start(&self, nd: &NetDev, s: &Settings) -> Result<Runtime<'b>> {
+        let nq = s.queues;
+        if nq == 0 || nq > self.max_queues {
+            return Err(EINVAL);
+        }
         let nq32 = u32::try_from(nq)?;
         nd.set_real_num_queues(nq32, nq32)?;
         let max_frame = nd.mtu() + FRAME_OVERHEAD + VLAN_TAG;
@@ -125,11 +203,13 @@ impl<'b> Adapter<'b> {
             other: None,
         };
         let fmt = self.hw.mac.desc_format();
+        // The "other" vector is the last allocated one, whatever the active queue count.
+        let other_vector = self.max_queues;
 
         for q in 0..nq {
             let stats = self.stats.get(q).ok_or(EINVAL)?.clone();
             let tx = self.tx.get(q).ok_or(EINVAL)?.clone();
-            *lock_bh(&tx) = Some(TxRing::new(self.pdev, q, fmt, DEFAULT_RING)?);
+            *lock_bh(&tx) = Some(TxRing::new(self.pdev, q, fmt, s.tx_ring)?);
             let qv = QueueVector::new(
                 self.hw.clone(),
                 self.pdev,
@@ -138,17 +218,19 @@ impl<'b> Adapter<'b> {
                 1 << q,
                 stats,
                 tx,
-                DEFAULT_RING,
+                s.rx_ring,
+                s.vector_usecs(),
+                s.adaptive_rx,
             )?;
             let v = Vector::new(nd, qv, Some(u32::try_from(q)?))?;
-            let pool = RxRing::new_pool(self.pdev, &v.napi(), DEFAULT_RING)?;
+            let pool = RxRing::new_pool(self.pdev, &v.napi(), s.rx_ring)?;
             lock_bh(&v.data().rx).attach_pool(pool);
             rt.queues.push(v, GFP_KERNEL)?;
         }
         if self.mode == IrqMode::Msix {
             let other = OtherVector {
                 hw: self.hw.clone(),
-                vector_bit: 1 << nq,
+                vector_bit: 1 << other_vector,
             };
             rt.other = Some(Vector::new(nd, other, None)?);
         }
@@ -160,6 +242,9 @@ impl<'b> Adapter<'b> {
             }
             nd.txq(u16::try_from(q)?).reset();
         }
+        if self.hw.mac.has_rss() {
+            self.hw.mac.program_rss(&self.hw.bar, &s.rss, true);
+        }
         self.hw.enable_tx(nq);
         self.hw.enable_rx(nq, RX_BUF_LEN, max_frame);
         for v in rt.queues.iter() {
@@ -170,28 +255,39 @@ impl<'b> Adapter<'b> {
 
         let name = nd.name().to_str().unwrap_or("rxgbe");
         let shared = self.mode == IrqMode::Single;
+        let other32 = u32::try_from(other_vector)?;
         for (q, v) in rt.queues.iter_mut().enumerate() {
             let q32 = u32::try_from(q)?;
             if self.mode == IrqMode::Msix {
-                self.hw.mac.route_msix(&self.hw.bar, q, q32, nq32);
+                self.hw.mac.route_msix(&self.hw.bar, q, q32, other32);
             }
             self.hw
                 .mac
-                .set_throttle(&self.hw.bar, self.mode, q32, DEFAULT_ITR_USECS);
+                .set_throttle(&self.hw.bar, self.mode, q32, s.vector_usecs());
             v.link_queue(QueueKind::Rx, q32)?;
             v.link_queue(QueueKind::Tx, q32)?;
             v.napi_enable();
             v.request_irq(self.irq_of(q)?, shared, format_args!("{name}-TxRx-{q}"))?;
+            // Queue q's interrupt and its transmit CPUs on the q-th online CPU. Both are
+            // hints (the user and irqbalance may move them), so failing to set them is not
+            // an error of the interface.
+            let cpu = cpu::nth_online(q32);
+            let _ = v.set_affinity(cpu);
+            let _ = nd.txq(u16::try_from(q)?).set_xps_cpu(cpu);
         }
         if let Some(other) = rt.other.as_mut() {
-            other.request_irq(self.irq_of(nq)?, false, format_args!("{name}-other"))?;
+            other.request_irq(
+                self.irq_of(other_vector)?,
+                false,
+                format_args!("{name}-other"),
+            )?;
         }
         match self.mode {
             IrqMode::Msix => {
                 let queue_bits = (1u32 << nq) - 1;
                 self.hw.vectors_autoclear(queue_bits)?;
                 self.hw.irq_enable(cause::LSC);
-                self.hw.vectors_enable(queue_bits | (1 << nq))?;
+                self.hw.vectors_enable(queue_bits | (1 << other_vector))?;
             }
             IrqMode::Single => self.hw.irq_enable(cause::LSC | cause::QUEUES),
         }
@@ -199,6 +295,56 @@ impl<'b> Adapter<'b> {
         link::update(&self.hw, nd);
         nd.tx_start_all();
         Ok(rt)
+    }
+
+    /// Applies a settings change made by `change`, which validates and edits a copy. While
+    /// the interface is up the device restarts with the new settings; if that fails it comes
+    /// back with the old ones and the error is returned, so a refused or failed change leaves
+    /// everything as it was.
+    pub(crate) fn reconfigure(
+        &self,
+        nd: &NetDev,
+        change: impl FnOnce(&mut Settings) -> Result,
+    ) -> Result {
+        let mut guard = self.state.lock();
+        let st = &mut *guard;
+        let mut new = st.settings.clone();
+        change(&mut new)?;
+        if st.runtime.is_none() {
+            st.settings = new;
+            return Ok(());
+        }
+        nd.tx_disable();
+        drop(st.runtime.take());
+        match self.start(nd, &new) {
+            Ok(rt) => {
+                st.runtime = Some(rt);
+                st.settings = new;
+                Ok(())
+            }
+            Err(e) => {
+                st.runtime = Some(self.start(nd, &st.settings)?);
+                Err(e)
+            }
+        }
+    }
+
+    /// Applies a change that needs no restart (RSS tables, moderation): `change` validates and
+    /// edits a copy of the settings; `apply` programs the result if the interface is up.
+    pub(crate) fn update_live(
+        &self,
+        change: impl FnOnce(&mut Settings) -> Result,
+        apply: impl FnOnce(&Self, &Settings, &[Vector<QueueVector<'b>>]),
+    ) -> Result {
+        let mut guard = self.state.lock();
+        let st = &mut *guard;
+        let mut new = st.settings.clone();
+        change(&mut new)?;
+        if let Some(rt) = st.runtime.as_ref() {
+            apply(self, &new, &rt.queues);
+        }
+        st.settings = new;
+        Ok(())
     }
 
     fn apply_rx_mode(&self, nd: &NetDev) {
@@ -217,15 +363,16 @@ impl Drop for Adapter<'_> {
     fn drop(&mut self) {
         // The interface is down (unregistered); make sure the device does no more DMA.
         self.hw.irq_disable(u32::MAX);
-        self.hw.disable_rx_tx(self.queues);
+        self.hw.disable_rx_tx(self.max_queues);
     }
 }
 
 impl NetDevOps for Adapter<'_> {
     fn open(&self, nd: &NetDev) -> Result {
-        let mut rt = self.runtime.lock();
-        if rt.is_none() {
-            *rt = Some(self.start(nd)?);
+        let mut guard = self.state.lock();
+        let st = &mut *guard;
+        if st.runtime.is_none() {
+            st.runtime = Some(self.start(nd, &st.settings)?);
         }
         Ok(())
     }
@@ -233,7 +380,7 @@ impl NetDevOps for Adapter<'_> {
     fn stop(&self, nd: &NetDev) {
         nd.tx_disable();
         nd.carrier_off();
-        let rt = self.runtime.lock().take();
+        let rt = self.state.lock().runtime.take();
         drop(rt);
     }
 
@@ -265,17 +412,15 @@ impl NetDevOps for Adapter<'_> {
         if mtu + FRAME_OVERHEAD > self.hw.mac.max_frame() {
             return Err(EINVAL);
         }
-        let mut rt = self.runtime.lock();
-        if rt.is_none() {
-            nd.set_mtu(mtu);
-            return Ok(());
-        }
-        // Rings are rebuilt for the new buffer layout: a full stop and start.
-        nd.tx_disable();
-        drop(rt.take());
+        // Receive buffers are laid out for the frame size: restart with the new MTU, and put
+        // the old one back if the restart fails.
+        let old = nd.mtu();
         nd.set_mtu(mtu);
-        *rt = Some(self.start(nd)?);
-        Ok(())
+        let res = self.reconfigure(nd, |_| Ok(()));
+        if res.is_err() {
+            nd.set_mtu(old);
+        }
+        res
     }
 
     fn set_mac_address(&self, _nd: &NetDev, addr: &MacAddr) -> Result {

@@ -8,11 +8,15 @@ use kernel::{
     irq::IrqReturn,
     new_spinlock, pci,
     prelude::*,
-    sync::{Arc, SpinLock},
+    sync::{
+        atomic::{Atomic, Relaxed},
+        Arc, SpinLock,
+    },
 };
 
 use crate::hal::{regs::cause, Hw, IrqMode};
 use crate::link;
+use crate::logic::itr;
 use crate::net::bh::lock_bh;
 use crate::net::vector::{NapiRef, VectorHandler};
 use crate::rx::RxRing;
@@ -41,6 +45,16 @@ pub(crate) struct QueueVector<'b> {
     /// Transmit ring, shared with the transmit path (see [`TxSlot`]).
     pub(crate) tx: TxSlot,
     pub(crate) stats: Arc<QueueStats>,
+    /// Queue index, which is also the vector's MSI-X index.
+    q: u32,
+    /// Interrupt throttle in microseconds, as last programmed.
+    usecs: Atomic<u32>,
+    /// Whether the poll adapts the throttle to the traffic.
+    adaptive: Atomic<bool>,
+    /// Packets and bytes (both directions) counted at the last moderation decision; only the
+    /// poll writes them.
+    seen_packets: Atomic<u64>,
+    seen_bytes: Atomic<u64>,
 }
 
 impl<'b> QueueVector<'b> {
@@ -55,6 +69,8 @@ impl<'b> QueueVector<'b> {
         stats: Arc<QueueStats>,
         tx: TxSlot,
         rx_count: u32,
+        usecs: u32,
+        adaptive: bool,
     ) -> Result<Self> {
         let fmt = hw.mac.desc_format();
         let rx = KBox::pin_init(
@@ -69,7 +85,49 @@ impl<'b> QueueVector<'b> {
             rx,
             tx,
             stats,
+            q: u32::try_from(q)?,
+            usecs: Atomic::new(usecs),
+            adaptive: Atomic::new(adaptive),
+            seen_packets: Atomic::new(0),
+            seen_bytes: Atomic::new(0),
         })
+    }
+
+    /// Programs a new interrupt throttle and whether it adapts to the traffic from now on.
+    pub(crate) fn set_moderation(&self, usecs: u32, adaptive: bool) {
+        self.adaptive.store(adaptive, Relaxed);
+        self.usecs.store(usecs, Relaxed);
+        self.hw
+            .mac
+            .set_throttle(&self.hw.bar, self.mode, self.q, usecs);
+    }
+
+    /// Adaptive moderation: after each interrupt's work is done, moves the throttle towards the
+    /// latency class of the traffic seen since the last decision.
+    fn adapt_throttle(&self) {
+        if !self.adaptive.load(Relaxed) {
+            return;
+        }
+        let st = &self.stats;
+        let packets = st.rx_packets.get().wrapping_add(st.tx_packets.get());
+        let bytes = st.rx_bytes.get().wrapping_add(st.tx_bytes.get());
+        let dp = packets.wrapping_sub(self.seen_packets.load(Relaxed));
+        let db = bytes.wrapping_sub(self.seen_bytes.load(Relaxed));
+        self.seen_packets.store(packets, Relaxed);
+        self.seen_bytes.store(bytes, Relaxed);
+        let cur = self.usecs.load(Relaxed);
+        let next = itr::next_usecs(u32::try_from(dp).unwrap_or(u32::MAX), db, cur);
+        if next != cur {
+            self.usecs.store(next, Relaxed);
+            self.hw
+                .mac
+                .set_throttle(&self.hw.bar, self.mode, self.q, next);
+        }
+    }
+
+    /// The throttle currently programmed, in microseconds.
+    pub(crate) fn usecs(&self) -> u32 {
+        self.usecs.load(Relaxed)
     }
 
     /// Re-enables this vector's interrupt after a completed poll.
@@ -120,6 +178,7 @@ impl VectorHandler for QueueVector<'_> {
             return budget;
         }
         if ctx.complete_done(rx_done) {
+            self.adapt_throttle();
             self.unmask();
         }
         rx_done

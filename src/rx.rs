@@ -133,7 +133,9 @@ impl RxRing {
         let count = self.count();
         let mut done = 0;
         let mut bytes = 0u64;
-        let rx_csum = napi.netdev().features() & features::RXCSUM != 0;
+        let feats = napi.netdev().features();
+        let rx_csum = feats & features::RXCSUM != 0;
+        let rx_hash = feats & features::RXHASH != 0;
         while done < budget && self.next_to_clean != self.next_to_use {
             let i = self.next_to_clean as usize;
             let Some(d) = desc::rx_done(self.fmt, self.descs.read(i)) else {
@@ -182,6 +184,13 @@ impl RxRing {
                 desc::RxCsum::Good if rx_csum => skb.set_csum_unnecessary(),
                 desc::RxCsum::Bad => stats.rx_csum_err.add(1),
                 _ => {}
+            }
+            if rx_hash {
+                match d.hash {
+                    desc::RxHash::L4(h) => skb.set_hash(h, true),
+                    desc::RxHash::L3(h) => skb.set_hash(h, false),
+                    desc::RxHash::None => {}
+                }
             }
             skb.rx_finish(napi.netdev(), self.q as u16);
             napi.gro_receive(skb);

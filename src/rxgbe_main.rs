@@ -18,6 +18,7 @@ mod link;
 mod logic;
 mod queue_vector;
 mod ring_mem;
+mod rss;
 mod rx;
 mod stats;
 mod tx;
@@ -49,9 +50,6 @@ impl MacKind {
     }
 }
 
-/// Queue pairs used (multi-queue comes with RSS).
-const QUEUES: usize = 1;
-
 kernel::pci_device_table!(
     PCI_TABLE,
     <RxgbeDriver as pci::Driver>::IdInfo,
@@ -74,16 +72,19 @@ struct RxgbeDevice<'b> {
     _netdev: Registration<Adapter<'b>>,
 }
 
-/// Allocates interrupt vectors: MSI-X per queue plus one for other causes where the MAC has
-/// it, else one MSI or INTx vector for everything.
+/// Allocates interrupt vectors: with MSI-X, one per queue pair (as many as the MAC has queues
+/// for) plus one for other causes; else one MSI or INTx vector for everything. Returns the
+/// vectors, their mode and how many queue pairs they can serve.
 fn alloc_irqs<'b>(
     pdev: &'b pci::Device<Bound>,
     mac: &dyn Mac,
-) -> Result<(pci::IrqVectorRegistration<'b>, IrqMode)> {
+) -> Result<(pci::IrqVectorRegistration<'b>, IrqMode, usize)> {
     if mac.has_msix() {
-        let want = u32::try_from(QUEUES + 1)?;
-        if let Ok(v) = pdev.alloc_irq_vectors(want, want, IrqTypes::default().with(IrqType::MsiX)) {
-            return Ok((v, IrqMode::Msix));
+        let want = u32::try_from(mac.max_queues() + 1)?;
+        if let Ok(v) = pdev.alloc_irq_vectors(2, want, IrqTypes::default().with(IrqType::MsiX)) {
+            // All granted vectors but the last serve queues.
+            let queues = v.len().saturating_sub(1).max(1);
+            return Ok((v, IrqMode::Msix, queues));
         }
     }
     let v = pdev.alloc_irq_vectors(
@@ -91,7 +92,7 @@ fn alloc_irqs<'b>(
         1,
         IrqTypes::default().with(IrqType::Msi).with(IrqType::Intx),
     )?;
-    Ok((v, IrqMode::Single))
+    Ok((v, IrqMode::Single, 1))
 }
 
 impl pci::Driver for RxgbeDriver {
@@ -113,7 +114,7 @@ impl pci::Driver for RxgbeDriver {
         let hw = Arc::new(Hw { bar, mac }, GFP_KERNEL)?;
         hw.reset()?;
         hw.start_autoneg()?;
-        let (irqs, mode) = alloc_irqs(bound, mac)?;
+        let (irqs, mode, max_queues) = alloc_irqs(bound, mac)?;
         let addr = hw.read_mac_addr();
 
         let rx_csum = if mac.has_rx_csum() {
@@ -121,11 +122,12 @@ impl pci::Driver for RxgbeDriver {
         } else {
             0
         };
+        let rx_hash = if mac.has_rss() { features::RXHASH } else { 0 };
         let cfg = Config {
-            txqs: u32::try_from(QUEUES)?,
-            rxqs: u32::try_from(QUEUES)?,
-            hw_features: features::SG | rx_csum,
-            features: features::SG | features::HIGHDMA | features::GRO | rx_csum,
+            txqs: u32::try_from(max_queues)?,
+            rxqs: u32::try_from(max_queues)?,
+            hw_features: features::SG | rx_csum | rx_hash,
+            features: features::SG | features::HIGHDMA | features::GRO | rx_csum | rx_hash,
             max_mtu: mac.max_frame() - 18,
         };
         let hw2 = hw.clone();
@@ -141,7 +143,7 @@ impl pci::Driver for RxgbeDriver {
                 nd.set_random_addr();
                 hw2.write_mac_addr(&nd.addr());
             }
-            Adapter::new(hw2, bound, irqs, mode, QUEUES)
+            Adapter::new(hw2, bound, irqs, mode, max_queues)
         })?;
         netdev.register()?;
         dev_info!(

@@ -5,7 +5,7 @@
 use kernel::io::Io;
 use kernel::prelude::*;
 
-use super::{regs::*, Bar0, IrqMode, Mac};
+use super::{queues::Layout, regs::*, Bar0, IrqMode, Mac};
 use crate::logic::desc;
 
 /// The 82540EM MAC.
@@ -32,6 +32,14 @@ impl Mac for E82540 {
 
     fn has_msix(&self) -> bool {
         false
+    }
+
+    fn max_queues(&self) -> usize {
+        1
+    }
+
+    fn queue_layout(&self) -> Layout {
+        Layout::Legacy
     }
 
     fn init(&self, bar: &Bar0<'_>) {

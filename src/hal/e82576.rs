@@ -2,11 +2,15 @@
 
 //! Intel 82576 (QEMU `igb`): advanced descriptors, per-queue enables, MSI-X through IVAR.
 
-use kernel::io::{register::Array, Io};
+use kernel::io::{
+    register::{Array, RegisterArray, WithBase},
+    Io,
+};
 use kernel::prelude::*;
 
-use super::{regs::*, Bar0, IrqMode, Mac};
-use crate::logic::desc;
+use super::{queues::Layout, regs::*, Bar0, IrqMode, Mac};
+use crate::logic::{desc, itr, rss};
+use crate::rss::RssConfig;
 
 /// The 82576 MAC.
 pub(crate) struct E82576;
@@ -36,6 +40,16 @@ impl Mac for E82576 {
         true
     }
 
+    fn max_queues(&self) -> usize {
+        // Eight queue vectors plus "other" fit the 10 MSI-X vectors; IVAR byte pairs 0/1 cover
+        // queues 0-7.
+        8
+    }
+
+    fn queue_layout(&self) -> Layout {
+        Layout::E82576
+    }
+
     fn init(&self, bar: &Bar0<'_>) {
         // Back to non-MSI-X routing until interrupts are set up at open.
         bar.write_reg(GPIE::zeroed());
@@ -52,7 +66,7 @@ impl Mac for E82576 {
         buf_len: u32,
         max_frame: u32,
     ) -> RCTL {
-        if let Some(loc) = SRRCTL::try_at(q) {
+        if let Some(loc) = SRRCTL::of::<Queues82576>().try_at(q) {
             let kb = u8::try_from(buf_len / 1024).unwrap_or(2);
             let v = SRRCTL::zeroed()
                 .with_const_desctype::<1>()
@@ -71,13 +85,13 @@ impl Mac for E82576 {
     }
 
     fn enable_rx_queue(&self, bar: &Bar0<'_>, q: usize, on: bool) {
-        if let Some(loc) = RXDCTL::try_at(q) {
+        if let Some(loc) = RXDCTL::of::<Queues82576>().try_at(q) {
             bar.update(loc, |r| r.with_enable(on));
         }
     }
 
     fn enable_tx_queue(&self, bar: &Bar0<'_>, q: usize, on: bool) {
-        if let Some(loc) = TXDCTL::try_at(q) {
+        if let Some(loc) = TXDCTL::of::<Queues82576>().try_at(q) {
             bar.update(loc, |r| r.with_enable(on));
         }
     }
@@ -106,9 +120,36 @@ impl Mac for E82576 {
         );
     }
 
+    fn has_rss(&self) -> bool {
+        true
+    }
+
+    fn program_rss(&self, bar: &Bar0<'_>, rss: &RssConfig, on: bool) {
+        for i in 0..RSSRK::SIZE {
+            if let (Some(loc), Some(v)) = (RSSRK::try_at(i), rss::key_register(&rss.key, i)) {
+                bar.write(loc, RSSRK::zeroed().with_bytes(v));
+            }
+        }
+        for i in 0..RETA::SIZE {
+            if let (Some(loc), Some(v)) = (RETA::try_at(i), rss::reta_register(&rss.reta, i)) {
+                bar.write(loc, RETA::zeroed().with_entries(v));
+            }
+        }
+        // The hash shares the descriptor word with the packet checksum, which the stack does
+        // not need (TCP/UDP verdicts stay in the status bits); QEMU hashes only with PCSD set.
+        bar.update(RXCSUM, |r| r.with_pcsd(true));
+        let fields = u8::try_from(rss.fields.mrqc_bits() >> 16).unwrap_or(0);
+        let mrqc = match MRQC::zeroed().try_with_fields(fields) {
+            Ok(m) if on => m.with_const_mode::<2>(),
+            _ => MRQC::zeroed(),
+        };
+        bar.write_reg(mrqc);
+    }
+
     fn set_throttle(&self, bar: &Bar0<'_>, _mode: IrqMode, vector: u32, usecs: u32) {
         if let Some(loc) = usize::try_from(vector).ok().and_then(EITR::try_at) {
-            if let Ok(v) = EITR::zeroed().try_with_interval(usecs) {
+            let field = itr::eitr_interval(usecs) >> itr::EITR_INTERVAL_SHIFT;
+            if let Ok(v) = EITR::zeroed().try_with_interval(field) {
                 bar.write(loc, v);
             }
         }

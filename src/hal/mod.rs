@@ -3,11 +3,12 @@
 //! Hardware access: the register window of one device and the per-MAC differences.
 //!
 //! [`Hw`] implements what the 82576 and the 82540EM share (reset, addresses, link, ring
-//! registers of queue 0-3, interrupt masks); [`Mac`] is implemented once per MAC
+//! registers through [`queues`], interrupt masks); [`Mac`] is implemented once per MAC
 //! ([`e82576`], [`e82540`]) for what differs, the way nova-core keeps per-chip `hal` modules.
 
 pub(crate) mod e82540;
 pub(crate) mod e82576;
+pub(crate) mod queues;
 pub(crate) mod regs;
 
 use kernel::{
@@ -19,6 +20,8 @@ use kernel::{
 
 use crate::logic::desc;
 use crate::net::netdev::MacAddr;
+use crate::rss::RssConfig;
+use queues::{on_layout, Layout};
 use regs::*;
 
 /// The mapped register window of BAR 0.
@@ -45,6 +48,10 @@ pub(crate) trait Mac: Sync {
     fn has_rx_csum(&self) -> bool;
     /// Whether the MAC has MSI-X with per-queue vectors.
     fn has_msix(&self) -> bool;
+    /// Receive/transmit queue pairs the driver may use.
+    fn max_queues(&self) -> usize;
+    /// Where the MAC's queue registers are.
+    fn queue_layout(&self) -> Layout;
     /// One-time setup after a reset.
     fn init(&self, bar: &Bar0<'_>);
     /// Receive-buffer size and long-frame limit for frames up to `max_frame` bytes, with
@@ -65,6 +72,13 @@ pub(crate) trait Mac: Sync {
     fn route_msix(&self, bar: &Bar0<'_>, q: usize, vector: u32, other: u32);
     /// Programs the interrupt rate limit of a vector, in microseconds between interrupts.
     fn set_throttle(&self, bar: &Bar0<'_>, mode: IrqMode, vector: u32, usecs: u32);
+    /// Whether the MAC spreads receive traffic over queues by a Toeplitz hash.
+    fn has_rss(&self) -> bool {
+        false
+    }
+    /// Programs RSS: key, redirection table and hashed fields; RSS is off when `on` is false
+    /// (every frame to queue 0).
+    fn program_rss(&self, _bar: &Bar0<'_>, _rss: &RssConfig, _on: bool) {}
 }
 
 /// Link state read from the MAC.
@@ -175,56 +189,22 @@ impl<'b> Hw<'b> {
 
     /// Programs receive ring `q` (base, length, empty head and tail).
     pub(crate) fn setup_rx_ring(&self, q: usize, dma: u64, bytes: u32) -> Result {
-        let (Some(bal), Some(bah), Some(len), Some(h), Some(t)) = (
-            RDBAL::try_at(q),
-            RDBAH::try_at(q),
-            RDLEN::try_at(q),
-            RDH::try_at(q),
-            RDT::try_at(q),
-        ) else {
-            return Err(EINVAL);
-        };
-        self.bar.write(bal, RDBAL::zeroed().with_addr(dma as u32));
-        self.bar
-            .write(bah, RDBAH::zeroed().with_addr((dma >> 32) as u32));
-        self.bar.write(len, RDLEN::zeroed().try_with_len(bytes)?);
-        self.bar.write(h, RDH::zeroed());
-        self.bar.write(t, RDT::zeroed());
-        Ok(())
+        on_layout!(self.mac.queue_layout(), setup_rx(&self.bar, q, dma, bytes))
     }
 
     /// Programs transmit ring `q`.
     pub(crate) fn setup_tx_ring(&self, q: usize, dma: u64, bytes: u32) -> Result {
-        let (Some(bal), Some(bah), Some(len), Some(h), Some(t)) = (
-            TDBAL::try_at(q),
-            TDBAH::try_at(q),
-            TDLEN::try_at(q),
-            TDH::try_at(q),
-            TDT::try_at(q),
-        ) else {
-            return Err(EINVAL);
-        };
-        self.bar.write(bal, TDBAL::zeroed().with_addr(dma as u32));
-        self.bar
-            .write(bah, TDBAH::zeroed().with_addr((dma >> 32) as u32));
-        self.bar.write(len, TDLEN::zeroed().try_with_len(bytes)?);
-        self.bar.write(h, TDH::zeroed());
-        self.bar.write(t, TDT::zeroed());
-        Ok(())
+        on_layout!(self.mac.queue_layout(), setup_tx(&self.bar, q, dma, bytes))
     }
 
     /// Moves receive tail of queue `q`: descriptors before `idx` belong to the device.
     pub(crate) fn rx_tail(&self, q: usize, idx: u16) {
-        if let Some(t) = RDT::try_at(q) {
-            self.bar.write(t, RDT::zeroed().with_idx(idx));
-        }
+        on_layout!(self.mac.queue_layout(), rx_tail(&self.bar, q, idx))
     }
 
     /// Moves transmit tail of queue `q`.
     pub(crate) fn tx_tail(&self, q: usize, idx: u16) {
-        if let Some(t) = TDT::try_at(q) {
-            self.bar.write(t, TDT::zeroed().with_idx(idx));
-        }
+        on_layout!(self.mac.queue_layout(), tx_tail(&self.bar, q, idx))
     }
 
     /// Enables the receiver for frames up to `max_frame` bytes in `buf_len`-byte buffers.

@@ -4,10 +4,37 @@
 //! datasheet (chapter 8) and the 8254x developer's manual (chapter 13); where both MACs have a
 //! register at the same offset, one definition serves both.
 
-use kernel::io::register;
+use kernel::io::{register, register::RegisterBase};
 
 /// Size of the register window mapped from BAR 0.
 pub(crate) const BAR0_SIZE: usize = 0x10000;
+
+/// Queue register blocks the MACs have (the 82576 has 16 queues).
+pub(crate) const MAX_HW_QUEUES: usize = 16;
+
+/// Family of bases of the receive queue registers (`RDBAL` ... `RXDCTL`, 0x40 bytes per queue).
+pub(crate) struct RxQueues;
+/// Family of bases of the transmit queue registers (`TDBAL` ... `TXDCTL`).
+pub(crate) struct TxQueues;
+
+/// The 8254x layout: its single queue at 0x2800 (receive) and 0x3800 (transmit).
+pub(crate) struct LegacyQueues;
+impl RegisterBase<RxQueues> for LegacyQueues {
+    const BASE: usize = 0x2800;
+}
+impl RegisterBase<TxQueues> for LegacyQueues {
+    const BASE: usize = 0x3800;
+}
+
+/// The 82576 layout: 16 queues 0x40 apart at 0xC000 and 0xE000. (Queues 0-3 are also aliased at
+/// the 8254x offsets, 0x100 apart; the native block covers all queues with one stride.)
+pub(crate) struct Queues82576;
+impl RegisterBase<RxQueues> for Queues82576 {
+    const BASE: usize = 0xC000;
+}
+impl RegisterBase<TxQueues> for Queues82576 {
+    const BASE: usize = 0xE000;
+}
 
 register! {
     /// Device control.
@@ -116,6 +143,9 @@ register! {
 
     /// Receive checksum control.
     pub(crate) RXCSUM(u32) @ 0x5000 {
+        /// Packet checksum disable: the descriptor carries the RSS hash instead of the
+        /// fragment checksum (82576; QEMU hashes only with this set).
+        13:13 pcsd => bool;
         /// TCP/UDP checksum offload.
         9:9 tuofld => bool;
         /// IPv4 header checksum offload.
@@ -140,20 +170,20 @@ register! {
         15:0 addr;
     }
 
-    /// Receive descriptor base address low, queues 0-3.
-    pub(crate) RDBAL(u32)[4, stride = 0x100] @ 0x2800 {
+    /// Receive descriptor base address low.
+    pub(crate) RDBAL(u32)[MAX_HW_QUEUES, stride = 0x40] @ RxQueues + 0x00 {
         31:0 addr;
     }
     /// Receive descriptor base address high.
-    pub(crate) RDBAH(u32)[4, stride = 0x100] @ 0x2804 {
+    pub(crate) RDBAH(u32)[MAX_HW_QUEUES, stride = 0x40] @ RxQueues + 0x04 {
         31:0 addr;
     }
     /// Receive descriptor ring length in bytes (multiple of 128).
-    pub(crate) RDLEN(u32)[4, stride = 0x100] @ 0x2808 {
+    pub(crate) RDLEN(u32)[MAX_HW_QUEUES, stride = 0x40] @ RxQueues + 0x08 {
         19:0 len;
     }
     /// Split and replication receive control (82576).
-    pub(crate) SRRCTL(u32)[4, stride = 0x100] @ 0x280C {
+    pub(crate) SRRCTL(u32)[MAX_HW_QUEUES, stride = 0x40] @ RxQueues + 0x0C {
         /// Drop when no descriptor is available.
         31:31 drop_en => bool;
         /// Descriptor type: 1 = advanced, one buffer.
@@ -162,47 +192,67 @@ register! {
         6:0 bsizepkt;
     }
     /// Receive descriptor head.
-    pub(crate) RDH(u32)[4, stride = 0x100] @ 0x2810 {
+    pub(crate) RDH(u32)[MAX_HW_QUEUES, stride = 0x40] @ RxQueues + 0x10 {
         15:0 idx;
     }
     /// Receive descriptor tail.
-    pub(crate) RDT(u32)[4, stride = 0x100] @ 0x2818 {
+    pub(crate) RDT(u32)[MAX_HW_QUEUES, stride = 0x40] @ RxQueues + 0x18 {
         15:0 idx;
     }
     /// Receive descriptor control (82576: queue enable).
-    pub(crate) RXDCTL(u32)[4, stride = 0x100] @ 0x2828 {
+    pub(crate) RXDCTL(u32)[MAX_HW_QUEUES, stride = 0x40] @ RxQueues + 0x28 {
         25:25 enable => bool;
         20:16 wthresh;
         12:8 hthresh;
         4:0 pthresh;
     }
 
-    /// Transmit descriptor base address low, queues 0-3.
-    pub(crate) TDBAL(u32)[4, stride = 0x100] @ 0x3800 {
+    /// Transmit descriptor base address low.
+    pub(crate) TDBAL(u32)[MAX_HW_QUEUES, stride = 0x40] @ TxQueues + 0x00 {
         31:0 addr;
     }
     /// Transmit descriptor base address high.
-    pub(crate) TDBAH(u32)[4, stride = 0x100] @ 0x3804 {
+    pub(crate) TDBAH(u32)[MAX_HW_QUEUES, stride = 0x40] @ TxQueues + 0x04 {
         31:0 addr;
     }
     /// Transmit descriptor ring length in bytes.
-    pub(crate) TDLEN(u32)[4, stride = 0x100] @ 0x3808 {
+    pub(crate) TDLEN(u32)[MAX_HW_QUEUES, stride = 0x40] @ TxQueues + 0x08 {
         19:0 len;
     }
     /// Transmit descriptor head.
-    pub(crate) TDH(u32)[4, stride = 0x100] @ 0x3810 {
+    pub(crate) TDH(u32)[MAX_HW_QUEUES, stride = 0x40] @ TxQueues + 0x10 {
         15:0 idx;
     }
     /// Transmit descriptor tail.
-    pub(crate) TDT(u32)[4, stride = 0x100] @ 0x3818 {
+    pub(crate) TDT(u32)[MAX_HW_QUEUES, stride = 0x40] @ TxQueues + 0x18 {
         15:0 idx;
     }
     /// Transmit descriptor control (82576: queue enable).
-    pub(crate) TXDCTL(u32)[4, stride = 0x100] @ 0x3828 {
+    pub(crate) TXDCTL(u32)[MAX_HW_QUEUES, stride = 0x40] @ TxQueues + 0x28 {
         25:25 enable => bool;
         20:16 wthresh;
         12:8 hthresh;
         4:0 pthresh;
+    }
+
+    /// Multiple receive queues command (82576): RSS enable and the header fields hashed.
+    pub(crate) MRQC(u32) @ 0x5818 {
+        /// Hashed header fields (bit 16 + n of the register; see `logic::rss::HashFields`).
+        23:16 fields;
+        /// 2 = RSS.
+        2:0 mode;
+    }
+    /// RSS random key, 40 bytes in 10 registers, byte 0 in the low bits of register 0.
+    pub(crate) RSSRK(u32)[10] @ 0x5C80 {
+        31:0 bytes;
+    }
+    /// RSS redirection table: 128 one-byte entries, four per register, queue in bits 3:0.
+    pub(crate) RETA(u32)[32] @ 0x5C00 {
+        31:0 entries;
+    }
+    /// Extended interrupt cause set (82576): raises the given MSI-X vectors from software.
+    pub(crate) EICS(u32) @ 0x1520 {
+        24:0 vectors;
     }
 
     /// General purpose interrupt enable (82576).

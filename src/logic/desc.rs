@@ -27,6 +27,17 @@ pub(crate) enum RxCsum {
     Bad,
 }
 
+/// The RSS hash the MAC computed for a frame, by what it covered.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum RxHash {
+    /// No hash (RSS off, legacy format, or a frame type the MAC does not hash).
+    None,
+    /// Hash over the IP addresses.
+    L3(u32),
+    /// Hash over the IP addresses and TCP/UDP ports.
+    L4(u32),
+}
+
 /// A completed receive descriptor.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct RxDone {
@@ -38,6 +49,21 @@ pub(crate) struct RxDone {
     pub(crate) frame_error: bool,
     /// Checksum verdict (meaningful on the EOP descriptor).
     pub(crate) csum: RxCsum,
+    /// RSS hash (meaningful on the first descriptor of the frame, which the MAC writes with
+    /// the same value as every other).
+    pub(crate) hash: RxHash,
+}
+
+/// Decodes the RSS type (`pkt_info` bits 3:0 of the advanced write-back) and hash.
+const fn adv_rx_hash(word0: u64) -> RxHash {
+    let hash = (word0 >> 32) as u32;
+    match word0 & 0xf {
+        // TCPv4, TCPv6, UDPv4, UDPv6.
+        1 | 3 | 7 | 8 => RxHash::L4(hash),
+        // IPv4, IPv6 with extension headers, IPv6.
+        2 | 4 | 5 => RxHash::L3(hash),
+        _ => RxHash::None,
+    }
 }
 
 // Advanced receive write-back, word 1 bits 31:0 (extended status 19:0, extended errors 31:20).
@@ -114,6 +140,7 @@ pub(crate) const fn rx_done(fmt: Format, d: [u64; 2]) -> Option<RxDone> {
                     w & ADV_RX_L4E != 0,
                     w & ADV_RX_IPE != 0,
                 ),
+                hash: adv_rx_hash(d[0]),
             })
         }
         Format::Legacy => {
@@ -136,6 +163,7 @@ pub(crate) const fn rx_done(fmt: Format, d: [u64; 2]) -> Option<RxDone> {
                 eop: w & LEG_RX_EOP != 0,
                 frame_error: w & LEG_RX_FRAME_ERRORS != 0,
                 csum,
+                hash: RxHash::None,
             })
         }
     }
@@ -196,7 +224,7 @@ mod tests {
 
     #[test]
     fn advanced_rx_writeback() {
-        // 60-byte frame, DD + EOP, RSS hash in word 0 ignored.
+        // 60-byte frame, DD + EOP; word 0: RSS type 1 (TCPv4), hash 0xdeadbeef.
         let d = [0xdead_beef_0000_0011, (60u64 << 32) | 0b11];
         assert_eq!(
             rx_done(Format::Advanced, d),
@@ -205,6 +233,7 @@ mod tests {
                 eop: true,
                 frame_error: false,
                 csum: RxCsum::Unknown,
+                hash: RxHash::L4(0xdead_beef),
             })
         );
         let chained = [0, (2048u64 << 32) | 0b01];
@@ -215,10 +244,32 @@ mod tests {
                 eop: false,
                 frame_error: false,
                 csum: RxCsum::Unknown,
+                hash: RxHash::None,
             })
         );
         let bad = [0, (64u64 << 32) | 0b11 | (1 << 31)];
         assert!(rx_done(Format::Advanced, bad).is_some_and(|r| r.frame_error));
+    }
+
+    #[test]
+    fn advanced_rx_hash_types() {
+        let done = [(100u64 << 32) | 0b11];
+        let hash_of = |rss_type: u64| {
+            rx_done(
+                Format::Advanced,
+                [(0x1234_5678u64 << 32) | rss_type, done[0]],
+            )
+            .map(|r| r.hash)
+        };
+        for l4 in [1, 3, 7, 8] {
+            assert_eq!(hash_of(l4), Some(RxHash::L4(0x1234_5678)));
+        }
+        for l3 in [2, 4, 5] {
+            assert_eq!(hash_of(l3), Some(RxHash::L3(0x1234_5678)));
+        }
+        for none in [0, 6, 9, 0xf] {
+            assert_eq!(hash_of(none), Some(RxHash::None));
+        }
     }
 
     #[test]
@@ -231,6 +282,7 @@ mod tests {
                 eop: true,
                 frame_error: false,
                 csum: RxCsum::Unknown,
+                hash: RxHash::None,
             })
         );
         // A TCP checksum error alone is not a frame error.

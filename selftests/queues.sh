@@ -1,0 +1,97 @@
+#!/bin/bash
+# Multi-queue: channels (ethtool -l/-L), ring sizes (-g/-G), interrupt moderation (-c/-C) and per-queue
+# statistics (-S), each with its refusals (a refused change must leave the old setting). On igb: one
+# TxRx vector per queue pair plus "other", queue directories following -L, and -L/-G under load with a
+# sha256-checked transfer. On e1000 (single queue): -L and -X answer "not supported".
+. /host/selftests/lib.sh
+tap_begin
+# current -l Combined: the "Current hardware settings" value (the last occurrence of the field).
+current() { ethtool "$1" "$DUT_IF" | awk -v f="$2" '$0 ~ "^"f":" {v=$2} END {print v}'; }
+queue_dirs() { echo "$(ls /sys/class/net/$DUT_IF/queues | grep -c '^rx-') $(ls /sys/class/net/$DUT_IF/queues | grep -c '^tx-')"; }
+refused() { # refused DESC CMD...: the command must fail
+  if out=$("${@:2}" 2>&1); then not_ok "$1" "accepted: $out"; else ok "$1 ($(echo "$out" | tail -n1))"; fi
+}
+
+if [ "$DEVICE" = e1000 ]; then
+  refused "e1000: ethtool -L combined 2 not supported" ethtool -L "$DUT_IF" combined 2
+  check "e1000: the error says not supported" bash -c "ethtool -L $DUT_IF combined 2 2>&1 | grep -qi 'not supported'"
+  refused "e1000: ethtool -X equal 1 not supported" ethtool -X "$DUT_IF" equal 1
+  check "e1000: ethtool -x not supported" bash -c "ethtool -x $DUT_IF 2>&1 | grep -qi 'not supported'"
+  check "e1000: one rx and one tx queue" bash -c "[ \"$(queue_dirs)\" = '1 1' ]"
+  check "e1000: ethtool -S has per-queue counters" bash -c "ethtool -S $DUT_IF | grep -q 'rx-0-packets'"
+  check "e1000: traffic still works" ping_ok "$PEER_V4"
+  tap_end; exit
+fi
+
+ncpu=$(nproc)
+want=$(( ncpu < 8 ? ncpu : 8 ))
+check "default combined channels = min(CPUs, 8) = $want" bash -c "[ \"$(current -l Combined)\" = $want ]"
+check "max combined channels is 8" bash -c "ethtool -l $DUT_IF | awk '/^Combined:/ {print \$2; exit}' | grep -qx 8"
+check "queues/ has $want rx-* and $want tx-*" bash -c "[ \"$(queue_dirs)\" = '$want $want' ]"
+check "/proc/interrupts: $DUT_IF-TxRx-0..$((want - 1)) and $DUT_IF-other" bash -c \
+  "[ \$(grep -c '$DUT_IF-TxRx-' /proc/interrupts) = $want ] && grep -q '$DUT_IF-other' /proc/interrupts"
+
+set_channels() { # set_channels N: -L, then the queue directories, vectors and traffic follow
+  ethtool -L "$DUT_IF" combined "$1" && [ "$(current -l Combined)" = "$1" ] &&
+    [ "$(queue_dirs)" = "$1 $1" ] && [ "$(grep -c "$DUT_IF-TxRx-" /proc/interrupts)" = "$1" ] &&
+    wait_for 'carrier_is 1' 30 && wait_reachable 30
+}
+for n in 4 1 8 "$want"; do check "ethtool -L combined $n: queues, vectors and traffic follow" set_channels "$n"; done
+refused "ethtool -L combined 9 refused (max 8)" ethtool -L "$DUT_IF" combined 9
+refused "ethtool -L combined 0 refused" ethtool -L "$DUT_IF" combined 0
+check "refused -L left $want channels" bash -c "[ \"$(current -l Combined)\" = $want ] && [ \"$(queue_dirs)\" = '$want $want' ]"
+
+# Rings.
+check "ring sizes default 256/256, max 4096" bash -c \
+  "ethtool -g $DUT_IF | awk '/^RX:/ {print \$2}' | paste -sd' ' | grep -qx '4096 256' &&
+   ethtool -g $DUT_IF | awk '/^TX:/ {print \$2}' | paste -sd' ' | grep -qx '4096 256'"
+check "ethtool -G rx 512 tx 1024 applied, traffic works" bash -c \
+  "ethtool -G $DUT_IF rx 512 tx 1024 && ethtool -g $DUT_IF | awk '/^RX:/ {print \$2}' | tail -1 | grep -qx 512 &&
+   ethtool -g $DUT_IF | awk '/^TX:/ {print \$2}' | tail -1 | grep -qx 1024 && . /host/qemu/guest/lab.sh &&
+   wait_for 'carrier_is 1' 30 && wait_reachable 30"
+refused "ethtool -G rx 100 refused (multiple of 8 from 64)" ethtool -G "$DUT_IF" rx 100
+refused "ethtool -G rx 8192 refused (max 4096)" ethtool -G "$DUT_IF" rx 8192
+refused "ethtool -G tx 32 refused (min 64)" ethtool -G "$DUT_IF" tx 32
+check "refused -G left rx 512 tx 1024" bash -c \
+  "ethtool -g $DUT_IF | awk '/^RX:/ {print \$2}' | tail -1 | grep -qx 512 && ethtool -g $DUT_IF | awk '/^TX:/ {print \$2}' | tail -1 | grep -qx 1024"
+
+# Reconfiguration under load: a sha256-checked transfer from the peer while channels and rings change.
+blob=/tmp/blob-queues; make_blob $blob 8
+( send_file rx $blob "$DUT_V4" > /tmp/queues-xfer.log 2>&1; echo $? > /tmp/queues-xfer.rc ) &
+xfer=$!
+wait_for "ss -tn | grep -q ':5001 '" 60
+reconf_ok=1
+received() { stat -c %s "$blob.recv" 2>/dev/null || echo 0; }
+for step in "-L combined 1" "-G rx 256 tx 256" "-L combined $want" "-L combined 2"; do
+  # Each change lands mid-transfer: wait for another 256 KiB to arrive first.
+  mark=$(( $(received) + 262144 ))
+  wait_for "[ \$(received) -ge $mark ] || ! kill -0 $xfer" 120
+  ethtool $step "$DUT_IF" 2>>/tmp/queues-xfer.log || reconf_ok=0
+done
+ethtool -L "$DUT_IF" combined "$want" || reconf_ok=0
+wait "$xfer"
+check "-L/-G while a transfer runs: all accepted" test $reconf_ok = 1
+check "transfer during reconfiguration arrived intact (sha256)" bash -c "[ \"$(cat /tmp/queues-xfer.rc)\" = 0 ]"
+
+# Interrupt moderation.
+check "coalescing default: adaptive-rx on" bash -c "ethtool -c $DUT_IF | grep -q '^Adaptive RX: on'"
+check "ethtool -C adaptive-rx off rx-usecs 100 tx-usecs 100 applied" bash -c \
+  "ethtool -C $DUT_IF adaptive-rx off rx-usecs 100 tx-usecs 100 && ethtool -c $DUT_IF | grep -q '^rx-usecs: *100' &&
+   ethtool -c $DUT_IF | grep -q '^Adaptive RX: off'"
+refused "ethtool -C rx-usecs 20000 refused (max 10000)" ethtool -C "$DUT_IF" rx-usecs 20000
+check "refused -C left rx-usecs 100" bash -c "ethtool -c $DUT_IF | grep -q '^rx-usecs: *100'"
+check "ethtool -C adaptive-rx on rx-usecs 50 tx-usecs 50 restored" ethtool -C "$DUT_IF" adaptive-rx on rx-usecs 50 tx-usecs 50
+
+# Statistics: per-queue counters sum to the interface totals.
+sum_q() { ethtool -S "$DUT_IF" | awk '$1 ~ /^rx-[0-9]+-packets:$/ {r += $2} $1 ~ /^tx-[0-9]+-packets:$/ {t += $2} END {print r + 0, t + 0}'; }
+consistent() {
+  local q rx tx
+  q=$(sum_q); rx=$(stat_of rx_packets); tx=$(stat_of tx_packets)
+  [ "$q" = "$rx $tx" ] || { echo "per-queue sums '$q' vs stats64 '$rx $tx'"; return 1; }
+}
+check "ethtool -S lists rx-N/tx-N packets, bytes, drops, restarts, alloc failures" bash -c \
+  "s=\$(ethtool -S $DUT_IF); for k in rx-0-packets rx-0-bytes rx-0-alloc-fail tx-0-packets tx-0-bytes tx-0-dropped tx-0-restarts; do echo \"\$s\" | grep -q \"\$k:\" || { echo missing \$k; exit 1; }; done"
+check "per-queue packet counters sum to stats64 (quiet link)" wait_for consistent 10
+check "traffic still works" ping_ok "$PEER_V4"
+check "kernel log clean" dmesg_clean
+tap_end
