@@ -296,16 +296,9 @@ register! {
         12:8 vector;
     }
 
-    /// Good packets received (statistics, clear on read).
-    pub(crate) GPRC(u32) @ 0x4074 {
-        31:0 count;
-    }
-    /// Missed packets (no buffer), clear on read.
-    pub(crate) MPC(u32) @ 0x4010 {
-        31:0 count;
-    }
-    /// CRC errors, clear on read.
-    pub(crate) CRCERRS(u32) @ 0x4000 {
+    /// Statistics block: 32-bit counters, cleared when read (64-bit byte counters are a
+    /// low/high register pair, low first). See [`crate::hw_stats`] for the ones reported.
+    pub(crate) STAT(u32)[64] @ 0x4000 {
         31:0 count;
     }
 }
