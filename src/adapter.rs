@@ -108,6 +108,11 @@ impl<'b> Adapter<'b> {
         })
     }
 
+    /// Counters of every queue pair, by queue index.
+    pub(crate) fn queue_stats(&self) -> &[Arc<QueueStats>] {
+        &self.stats
+    }
+
     fn irq_of(&self, vector: usize) -> Result<u32> {
         Ok(IrqRequest::from(self.irqs.index(vector)?).irq())
     }

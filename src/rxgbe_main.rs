@@ -13,6 +13,7 @@
 mod net;
 
 mod adapter;
+mod ethtool_ops;
 mod hal;
 mod link;
 mod logic;
