@@ -35,8 +35,8 @@ bindgen "$here/rxgbe_bindings.h" \
   --use-core --ctypes-prefix kernel::ffi --no-layout-tests --no-doc-comments --rust-target 1.85 \
   --with-derive-default --no-debug '.*' \
   --allowlist-function "$functions" \
-  --allowlist-type 'net_device_ops|rtnl_link_stats64|netdev_tx|netdev_queue_type|ethtool_ops' \
-  --allowlist-var 'IFF_PROMISC|IFF_ALLMULTI|NETIF_F_.*|ETH_ALEN|ETH_FRAME_LEN|ETH_HLEN|ETH_FCS_LEN|VLAN_HLEN|XDP_PACKET_HEADROOM|NET_IP_ALIGN|IRQF_SHARED|DUPLEX_FULL|DUPLEX_HALF|SPEED_.*' \
+  --allowlist-type 'net_device_ops|rtnl_link_stats64|netdev_tx|netdev_queue_type|ethtool_ops|netdev_stat_ops|netdev_queue_stats_rx|netdev_queue_stats_tx' \
+  --allowlist-var 'IFF_PROMISC|IFF_ALLMULTI|NETIF_F_.*|ETH_ALEN|ETH_FRAME_LEN|ETH_HLEN|ETH_FCS_LEN|VLAN_HLEN|XDP_PACKET_HEADROOM|NET_IP_ALIGN|IRQF_SHARED|DUPLEX_FULL|DUPLEX_HALF|SPEED_.*|RXGBE_.*' \
   --blocklist-type "^($known)\$" \
   --raw-line 'use kernel::bindings::*;' \
   -o "$out.tmp" -- "${clang_argv[@]}" -I"$here"

@@ -14,5 +14,6 @@ pub(crate) mod dma;
 pub(crate) mod ethtool;
 pub(crate) mod netdev;
 pub(crate) mod pool;
+pub(crate) mod qstats;
 pub(crate) mod skb;
 pub(crate) mod vector;

@@ -5,7 +5,7 @@
 use core::{ffi::c_void, marker::PhantomData, mem, ptr::NonNull};
 use kernel::{bindings, device, error::to_result, prelude::*, str::CStr, types::Opaque};
 
-use super::{dma::raw_device, ethtool, skb::Skb, sys};
+use super::{dma::raw_device, ethtool, qstats, skb::Skb, sys};
 
 /// Link-layer address length.
 pub(crate) const ETH_ALEN: usize = 6;
@@ -166,6 +166,12 @@ impl NetDev {
         unsafe { sys::rxgbe_netif_tx_disable(self.as_raw()) }
     }
 
+    /// Number of receive queues the stack currently uses.
+    pub(crate) fn real_num_rx_queues(&self) -> u32 {
+        // SAFETY: `self` is live. The count is written under RTNL: hold it for a stable value.
+        unsafe { sys::rxgbe_netdev_real_num_rx_queues(self.as_raw()) }
+    }
+
     /// Sets the number of queues the stack uses.
     pub(crate) fn set_real_num_queues(&self, tx: u32, rx: u32) -> Result {
         // SAFETY: `self` is live; the core validates the counts against the allocated queues.
@@ -264,7 +270,13 @@ pub(crate) struct DrvInfo<'a> {
 
 /// The callbacks a network driver implements. The driver's data lives in the net device's
 /// private area, so every callback gets both.
-pub(crate) trait NetDevOps: Send + Sync + Sized {
+///
+/// The optional `ethtool` settings ([`ethtool::EthtoolOps`]) and per-queue statistics
+/// ([`qstats::QueueStatsOps`]) are supertraits, so every driver wires both tables and a driver
+/// that keeps their defaults answers "not supported".
+pub(crate) trait NetDevOps:
+    ethtool::EthtoolOps + qstats::QueueStatsOps + Send + Sync + Sized
+{
     /// `ndo_open`: bring the interface up.
     fn open(&self, dev: &NetDev) -> Result;
     /// `ndo_stop`: bring the interface down, releasing what `open` acquired.
@@ -292,6 +304,9 @@ const NETDEV_ALIGN: usize = 32;
 
 /// Parameters of a new net device.
 pub(crate) struct Config {
+    /// Whether the device has several queues and RSS (else the channel and RSS ethtool
+    /// callbacks are left out).
+    pub(crate) multiqueue: bool,
     /// Number of transmit queues allocated.
     pub(crate) txqs: u32,
     /// Number of receive queues allocated.
@@ -343,7 +358,12 @@ impl<T: NetDevOps> Registration<T> {
             sys::rxgbe_netdev_setup(
                 raw,
                 &Self::NETDEV_OPS,
-                &ethtool::Ops::<T>::TABLE,
+                if cfg.multiqueue {
+                    &ethtool::Ops::<T>::TABLE
+                } else {
+                    &ethtool::Ops::<T>::SINGLE_QUEUE_TABLE
+                },
+                &qstats::Ops::<T>::TABLE,
                 cfg.hw_features,
                 cfg.features,
                 68,
@@ -434,7 +454,7 @@ pub(crate) unsafe fn priv_of<'a, T>(dev: *mut bindings::net_device) -> &'a T {
 /// # Safety
 ///
 /// `dev` must be a live net device created by `Registration<T>`.
-unsafe fn with_dev<T: NetDevOps, R>(
+pub(super) unsafe fn with_dev<T: NetDevOps, R>(
     dev: *mut bindings::net_device,
     f: impl FnOnce(&NetDev, &T) -> R,
 ) -> R {

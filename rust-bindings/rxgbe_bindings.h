@@ -5,3 +5,11 @@
 #include <linux/ethtool.h>
 #include <net/page_pool/types.h>
 #include "rxgbe_helpers.h"
+
+/*
+ * Constants built from function-like macros (BIT() and friends), which bindgen cannot expand:
+ * clang evaluates the initialisers, so the Rust side gets them as plain `pub const`s.
+ */
+const u32 RXGBE_ETH_RSS_HASH_TOP = ETH_RSS_HASH_TOP;
+const u32 RXGBE_ETHTOOL_COALESCE_USECS = ETHTOOL_COALESCE_USECS;
+const u32 RXGBE_ETHTOOL_COALESCE_USE_ADAPTIVE_RX = ETHTOOL_COALESCE_USE_ADAPTIVE_RX;

@@ -21,11 +21,12 @@ void *rxgbe_netdev_priv(struct net_device *dev)
 }
 
 void rxgbe_netdev_setup(struct net_device *dev, const struct net_device_ops *ops,
-			const struct ethtool_ops *ethtool_ops, u64 hw_features, u64 features,
-			unsigned int min_mtu, unsigned int max_mtu)
+			const struct ethtool_ops *ethtool_ops, const struct netdev_stat_ops *stat_ops,
+			u64 hw_features, u64 features, unsigned int min_mtu, unsigned int max_mtu)
 {
 	dev->netdev_ops = ops;
 	dev->ethtool_ops = ethtool_ops;
+	dev->stat_ops = stat_ops;
 	dev->hw_features = hw_features;
 	dev->features = features;
 	dev->min_mtu = min_mtu;
@@ -51,6 +52,11 @@ unsigned int rxgbe_netdev_flags(const struct net_device *dev)
 u64 rxgbe_netdev_features(const struct net_device *dev)
 {
 	return READ_ONCE(dev->features);
+}
+
+unsigned int rxgbe_netdev_real_num_rx_queues(const struct net_device *dev)
+{
+	return dev->real_num_rx_queues;
 }
 
 const char *rxgbe_netdev_name(const struct net_device *dev)

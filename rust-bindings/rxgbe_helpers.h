@@ -21,12 +21,13 @@ struct net_device *rxgbe_netdev_alloc(struct device *parent, unsigned int priv_s
 				      unsigned int txqs, unsigned int rxqs);
 void *rxgbe_netdev_priv(struct net_device *dev);
 void rxgbe_netdev_setup(struct net_device *dev, const struct net_device_ops *ops,
-			const struct ethtool_ops *ethtool_ops, u64 hw_features, u64 features,
-			unsigned int min_mtu, unsigned int max_mtu);
+			const struct ethtool_ops *ethtool_ops, const struct netdev_stat_ops *stat_ops,
+			u64 hw_features, u64 features, unsigned int min_mtu, unsigned int max_mtu);
 unsigned int rxgbe_netdev_mtu(const struct net_device *dev);
 void rxgbe_netdev_set_mtu(struct net_device *dev, unsigned int mtu);
 unsigned int rxgbe_netdev_flags(const struct net_device *dev);
 u64 rxgbe_netdev_features(const struct net_device *dev);
+unsigned int rxgbe_netdev_real_num_rx_queues(const struct net_device *dev);
 const char *rxgbe_netdev_name(const struct net_device *dev);
 void rxgbe_netdev_addr(const struct net_device *dev, u8 *addr);
 void rxgbe_netdev_set_addr(struct net_device *dev, const u8 *addr);

@@ -16,6 +16,7 @@ use kernel::{
 };
 
 use crate::hal::{regs::cause, Hw, IrqMode};
+use crate::hw_stats::HwStats;
 use crate::link;
 use crate::logic::ring;
 use crate::net::bh::lock_bh;
@@ -95,6 +96,8 @@ pub(crate) struct Adapter<'b> {
     stats: KVec<Arc<QueueStats>>,
     /// Transmit rings by queue, for the transmit path (installed while up).
     tx: KVec<TxSlot>,
+    /// Running totals of the MAC's statistics registers.
+    pub(crate) hw_stats: Pin<KBox<HwStats>>,
 }
 
 /// What exists while the interface is up: vectors with their rings, interrupts and NAPI.
@@ -165,6 +168,7 @@ impl<'b> Adapter<'b> {
             max_queues,
             stats,
             tx,
+            hw_stats: KBox::pin_init(HwStats::new(), GFP_KERNEL)?,
         })
     }
 

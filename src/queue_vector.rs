@@ -125,11 +125,6 @@ impl<'b> QueueVector<'b> {
         }
     }
 
-    /// The throttle currently programmed, in microseconds.
-    pub(crate) fn usecs(&self) -> u32 {
-        self.usecs.load(Relaxed)
-    }
-
     /// Re-enables this vector's interrupt after a completed poll.
     fn unmask(&self) {
         match self.mode {

@@ -13,7 +13,9 @@
 mod net;
 
 mod adapter;
+mod ethtool_ops;
 mod hal;
+mod hw_stats;
 mod link;
 mod logic;
 mod queue_vector;
@@ -124,6 +126,7 @@ impl pci::Driver for RxgbeDriver {
         };
         let rx_hash = if mac.has_rss() { features::RXHASH } else { 0 };
         let cfg = Config {
+            multiqueue: mac.has_rss(),
             txqs: u32::try_from(max_queues)?,
             rxqs: u32::try_from(max_queues)?,
             hw_features: features::SG | rx_csum | rx_hash,

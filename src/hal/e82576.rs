@@ -149,7 +149,7 @@ impl Mac for E82576 {
     fn set_throttle(&self, bar: &Bar0<'_>, _mode: IrqMode, vector: u32, usecs: u32) {
         if let Some(loc) = usize::try_from(vector).ok().and_then(EITR::try_at) {
             let field = itr::eitr_interval(usecs) >> itr::EITR_INTERVAL_SHIFT;
-            if let Ok(v) = EITR::zeroed().try_with_interval(field) {
+            if let Ok(v) = EITR::zeroed().with_cnt_ignr(true).try_with_interval(field) {
                 bar.write(loc, v);
             }
         }

@@ -280,6 +280,9 @@ register! {
     }
     /// Extended interrupt throttle (82576), per vector.
     pub(crate) EITR(u32)[25] @ 0x1680 {
+        /// Counter ignore: a write does not restart the running interval, so reprogramming a
+        /// busy vector does not postpone its pending interrupt (82576 and later).
+        31:31 cnt_ignr => bool;
         /// Interval in microseconds, in bits 14:2.
         14:2 interval;
     }

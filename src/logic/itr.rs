@@ -23,8 +23,6 @@
 //! `igb_set_itr` takes the max of the new value and something smaller than it, so it never
 //! smooths anything; the one-class step is the smoothing here.
 
-/// Smallest moderation delay the driver accepts from ethtool (no moderation).
-pub(crate) const MIN_USECS: u32 = 0;
 /// Largest moderation delay the driver accepts from ethtool (igb's `IGB_MAX_ITR_USECS`).
 pub(crate) const MAX_USECS: u32 = 10_000;
 
@@ -41,9 +39,6 @@ pub(crate) const EITR_INTERVAL_MASK: u32 = 0x7FFC;
 pub(crate) const EITR_INTERVAL_SHIFT: u32 = 2;
 /// Longest delay the interval field holds.
 pub(crate) const EITR_MAX_USECS: u32 = EITR_INTERVAL_MASK >> EITR_INTERVAL_SHIFT;
-/// EITR.CNT_IGNR: a write does not restart the running interval, so reprogramming a busy vector
-/// does not postpone its pending interrupt (igb sets it on everything newer than the 82575).
-pub(crate) const EITR_CNT_IGNR: u32 = 1 << 31;
 
 /// Latency class of a queue vector.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
@@ -139,7 +134,7 @@ impl Latency {
 /// The moderation delay to program next, in microseconds, for a vector whose delay is now
 /// `current_usecs` and which handled `packets` packets of `bytes` bytes since the last decision.
 ///
-/// The result is within [`MIN_USECS`]..=[`MAX_USECS`]. An idle interval keeps the current delay.
+/// The result is within 0..=[`MAX_USECS`]. An idle interval keeps the current delay.
 pub(crate) const fn next_usecs(packets: u32, bytes: u64, current_usecs: u32) -> u32 {
     if packets == 0 {
         return if current_usecs > MAX_USECS {
@@ -155,12 +150,12 @@ pub(crate) const fn next_usecs(packets: u32, bytes: u64, current_usecs: u32) -> 
 
 /// Whether ethtool may set a fixed moderation delay of `usecs` microseconds.
 pub(crate) const fn valid_usecs(usecs: u32) -> bool {
-    // MIN_USECS is 0: only the upper bound can be crossed.
+    // 0 (no moderation) is valid: only the upper bound can be crossed.
     usecs <= MAX_USECS
 }
 
 /// EITR interval field for a delay of `usecs` microseconds, already in bits 14:2 (OR in
-/// [`EITR_CNT_IGNR`] to write it).
+/// EITR.CNT_IGNR to write it).
 ///
 /// - 0 is written as 1 us, as igb does (`igb_write_itr`): it never programs a zero interval.
 /// - Delays above [`EITR_MAX_USECS`] (8191 us) saturate. igb instead masks `usecs << 2` with
