@@ -16,23 +16,35 @@ RXGBE_ROOTFS=${RXGBE_ROOTFS:-$("$RXGBE_ROOT/scripts/rootfs.sh")}
 export KDIR RXGBE_ROOTFS
 
 rows=() rc=0
-for dev in $DEVICES; do
-  drv=$DRIVER
-  [ "$drv" = rxgbe ] || drv=$dev  # in-tree comparison: each device with its own in-tree driver
-  name=test-$drv-$dev
-  log "vm-tests: $drv on $dev (progress below; full log build/vm/$name.log)"
+# run_vm DEVICE DRIVER NAME VARIANT [vm.py args...]: one guest boot running selftests, one table row.
+run_vm() {
+  local dev=$1 drv=$2 name=$3 variant=$4 res start wall passed failed boot; shift 4
+  log "vm-tests: $drv on $dev${variant:+ ($variant)} (progress below; full log build/vm/$name.log)"
   start=$(date +%s)
-  if "$RXGBE_ROOT/scripts/vm.py" --mode test --driver "$drv" --device "$dev" --name "$name" --quiet \
-       --kernel-args "RXGBE_BLOB_MB=$RXGBE_BLOB_MB RXGBE_MTU_BLOB_MB=$RXGBE_MTU_BLOB_MB" \
-       ${VM_ARGS:-}; then res=PASS; else res=FAIL; rc=1; fi
+  if "$RXGBE_ROOT/scripts/vm.py" --mode test --driver "$drv" --device "$dev" --name "$name" --quiet "$@"; then
+    res=PASS; else res=FAIL; rc=1; fi
   wall=$(( $(date +%s) - start ))
   read -r passed failed boot < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));
 print(d["tap_passed"], d["tap_failed"], d["boot_s"])' "$RXGBE_ROOT/build/vm/$name.json" 2>/dev/null || echo "? ? ?")
-  rows+=("$(printf '%-7s %-7s %-5s %7s %7s %7s %8s' "$dev" "$drv" "$res" "$passed" "$failed" "$boot" "$wall")")
+  rows+=("$(printf '%-7s %-7s %-14s %-5s %7s %7s %7s %8s' "$dev" "$drv" "${variant:-msix/default}" "$res" "$passed" "$failed" "$boot" "$wall")")
+}
+
+for dev in $DEVICES; do
+  drv=$DRIVER
+  [ "$drv" = rxgbe ] || drv=$dev  # in-tree comparison: each device with its own in-tree driver
+  run_vm "$dev" "$drv" "test-$drv-$dev" "" \
+    --kernel-args "RXGBE_BLOB_MB=$RXGBE_BLOB_MB RXGBE_MTU_BLOB_MB=$RXGBE_MTU_BLOB_MB" ${VM_ARGS:-}
+  if [ "$drv" = rxgbe ] && [ "$dev" = igb ] && [ "${RXGBE_FALLBACKS:-1}" = 1 ]; then
+    # Interrupt fallbacks of the MSI-X MAC: MSI (module parameter msix=0), then INTx (no MSI at all).
+    run_vm igb rxgbe test-rxgbe-igb-msi "msi fallback" --tests irqmode,ping,iperf,dmesg \
+      --kernel-args "RXGBE_MODARGS=msix=0 RXGBE_EXPECT_IRQ=msi"
+    run_vm igb rxgbe test-rxgbe-igb-intx "intx fallback" --tests irqmode,ping,iperf,dmesg \
+      --kernel-args "pci=nomsi RXGBE_EXPECT_IRQ=intx"
+  fi
 done
 
 echo
-printf '%-7s %-7s %-5s %7s %7s %7s %8s\n' device driver result passed failed boot_s wall_s
+printf '%-7s %-7s %-14s %-5s %7s %7s %7s %8s\n' device driver irq-mode result passed failed boot_s wall_s
 printf '%s\n' "${rows[@]}"
 [ "$rc" = 0 ] && log "vm-tests: all passed" || log "vm-tests: FAILED (see the logs above)"
 exit $rc

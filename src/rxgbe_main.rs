@@ -81,7 +81,7 @@ fn alloc_irqs<'b>(
     pdev: &'b pci::Device<Bound>,
     mac: &dyn Mac,
 ) -> Result<(pci::IrqVectorRegistration<'b>, IrqMode, usize)> {
-    if mac.has_msix() {
+    if mac.has_msix() && module_parameters::msix.value() {
         let want = u32::try_from(mac.max_queues() + 1)?;
         if let Ok(v) = pdev.alloc_irq_vectors(2, want, IrqTypes::default().with(IrqType::MsiX)) {
             // All granted vectors but the last serve queues.
@@ -167,4 +167,10 @@ kernel::module_pci_driver! {
     authors: ["rxgbe developers"],
     description: "Rust driver for Intel 82576 and 82540EM Ethernet controllers",
     license: "GPL v2",
+    params: {
+        msix: bool {
+            default: true,
+            description: "Use MSI-X where the MAC has it (false: one MSI or INTx vector, one queue)",
+        },
+    },
 }

@@ -63,11 +63,13 @@ dut_driver() { ethtool -i "$DUT_IF" 2>/dev/null | awk '/^driver:/ {print $2}'; }
 driver_modules() { echo "${RXGBE_MODULES:-$DRIVER}" | tr ',' ' '; }
 
 load_driver() {
-  local m
-  for m in $(driver_modules); do
+  local m args mods; mods=($(driver_modules))
+  for m in "${mods[@]}"; do
     # Dependencies stay loaded across reloads; only insert what is missing.
     grep -q "^${m//-/_} " /proc/modules && continue
-    insmod "$MODDIR/$m.ko" || { lab_log "insmod $m.ko failed"; return 1; }
+    # RXGBE_MODARGS (kernel command line, comma-separated) are the driver's module parameters.
+    args=(); [ "$m" = "${mods[-1]}" ] && [ -n "${RXGBE_MODARGS:-}" ] && args=(${RXGBE_MODARGS//,/ })
+    insmod "$MODDIR/$m.ko" "${args[@]}" || { lab_log "insmod $m.ko ${args[*]} failed"; return 1; }
   done
 }
 
