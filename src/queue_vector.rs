@@ -175,6 +175,15 @@ impl VectorHandler for QueueVector<'_> {
         if ctx.complete_done(rx_done) {
             self.adapt_throttle();
             self.unmask();
+            // Work that landed between the last look and the unmask is polled now rather than
+            // left to an interrupt: one descriptor read each, and progress then never depends on
+            // the device re-raising a cause it set while the vector was masked.
+            let tx_pending = lock_bh(&self.tx)
+                .as_ref()
+                .is_some_and(|r| r.has_completions());
+            if tx_pending || lock_bh(&self.rx).has_frames() {
+                ctx.schedule();
+            }
         }
         rx_done
     }

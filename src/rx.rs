@@ -122,6 +122,12 @@ impl RxRing {
         }
     }
 
+    /// Whether the device has written back a frame the next [`Self::clean`] would receive.
+    pub(crate) fn has_frames(&self) -> bool {
+        self.next_to_clean != self.next_to_use
+            && desc::rx_done(self.fmt, self.descs.read(self.next_to_clean as usize)).is_some()
+    }
+
     /// Receives up to `budget` frames; returns how many were passed to the stack.
     pub(crate) fn clean(
         &mut self,

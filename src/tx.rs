@@ -156,6 +156,16 @@ impl TxRing {
     }
 
     /// Frees completed packets; returns whether every completion was processed.
+    /// Whether the oldest packet in flight has completed (the next [`Self::clean`] has work).
+    pub(crate) fn has_completions(&self) -> bool {
+        if self.next_to_clean == self.next_to_use {
+            return false;
+        }
+        self.slots
+            .get(self.next_to_clean as usize)
+            .is_some_and(|s| desc::tx_done(self.fmt, self.descs.read(s.eop as usize)))
+    }
+
     pub(crate) fn clean(
         &mut self,
         dev: &pci::Device<Bound>,

@@ -42,6 +42,9 @@ mountpoint -q /tmp || mount -t tmpfs -o mode=1777 tmpfs /tmp
 mountpoint -q /run || mount -t tmpfs -o mode=755 tmpfs /run
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
 mkdir -p /dev/pts /dev/shm && mount -t devpts devpts /dev/pts 2>/dev/null; mount -t tmpfs tmpfs /dev/shm 2>/dev/null
+# devtmpfs has no /dev/fd: bash process substitution needs it.
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+mountpoint -q /sys/kernel/config || mount -t configfs configfs /sys/kernel/config 2>/dev/null
 mkdir -p /run/netns "$OUTDIR"
 hostname rxgbe-lab
 ip link set lo up
