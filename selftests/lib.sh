@@ -58,6 +58,18 @@ send_file() {
   local recv=(socat -u "TCP6-LISTEN:$port,reuseaddr,ipv6only=0" "CREATE:$file.recv") to="TCP4:$addr:$port"
   [[ $addr == *:* ]] && to="TCP6:[$addr]:$port"
   rm -f "$file.recv"
+  # Progress every 30 s (diagnostics: a slow transfer and a stalled one look different here).
+  ( while sleep 30; do echo "# $dir: $(( $(stat -c %s "$file.recv" 2>/dev/null || echo 0) >> 20 )) MiB received"; done ) &
+  local mon=$!
+  send_file_run "$dir" "$file" "$to" "${recv[@]}"; local rc=$?
+  kill "$mon" 2>/dev/null; wait "$mon" 2>/dev/null
+  return $rc
+}
+
+# send_file_run DIR FILE TO LISTENER...: the transfer itself (see send_file).
+send_file_run() {
+  local dir=$1 file=$2 to=$3 port=5001 lpid; shift 3
+  local recv=("$@")
   if [ "$dir" = tx ]; then in_peer "${recv[@]}" & lpid=$!
     wait_for "in_peer ss -ltn | grep -q ':$port '" 15 || return 1
     timeout 900 socat -u "OPEN:$file" "$to" || return 1

@@ -40,52 +40,47 @@ macro_rules! on_layout {
 }
 pub(crate) use on_layout;
 
-/// Programs receive ring `q`: base, length in bytes, empty (head = tail = 0).
+/// Programs one ring of queue `$q` through its five registers: base (low, high), length in
+/// bytes, and head = tail = 0 (empty). The receive and transmit register sets have the same
+/// shape but distinct types.
+macro_rules! setup_ring {
+    ($bar:expr, $base:ty, $q:expr, $dma:expr, $bytes:expr, $bal:ident, $bah:ident, $len:ident, $h:ident, $t:ident) => {{
+        let (Some(bal), Some(bah), Some(len), Some(h), Some(t)) = (
+            $bal::of::<$base>().try_at($q),
+            $bah::of::<$base>().try_at($q),
+            $len::of::<$base>().try_at($q),
+            $h::of::<$base>().try_at($q),
+            $t::of::<$base>().try_at($q),
+        ) else {
+            return Err(EINVAL);
+        };
+        $bar.write(bal, $bal::zeroed().with_addr($dma as u32));
+        $bar.write(bah, $bah::zeroed().with_addr(($dma >> 32) as u32));
+        $bar.write(len, $len::zeroed().try_with_len($bytes)?);
+        $bar.write(h, $h::zeroed());
+        $bar.write(t, $t::zeroed());
+        Ok(())
+    }};
+}
+
+/// Programs receive ring `q`: base, length in bytes, empty.
 pub(crate) fn setup_rx<B: RegisterBase<RxQueues>>(
     bar: &Bar0<'_>,
     q: usize,
     dma: u64,
     bytes: u32,
 ) -> Result {
-    let (Some(bal), Some(bah), Some(len), Some(h), Some(t)) = (
-        RDBAL::of::<B>().try_at(q),
-        RDBAH::of::<B>().try_at(q),
-        RDLEN::of::<B>().try_at(q),
-        RDH::of::<B>().try_at(q),
-        RDT::of::<B>().try_at(q),
-    ) else {
-        return Err(EINVAL);
-    };
-    bar.write(bal, RDBAL::zeroed().with_addr(dma as u32));
-    bar.write(bah, RDBAH::zeroed().with_addr((dma >> 32) as u32));
-    bar.write(len, RDLEN::zeroed().try_with_len(bytes)?);
-    bar.write(h, RDH::zeroed());
-    bar.write(t, RDT::zeroed());
-    Ok(())
+    setup_ring!(bar, B, q, dma, bytes, RDBAL, RDBAH, RDLEN, RDH, RDT)
 }
 
-/// Programs transmit ring `q`.
+/// Programs transmit ring `q`: base, length in bytes, empty.
 pub(crate) fn setup_tx<B: RegisterBase<TxQueues>>(
     bar: &Bar0<'_>,
     q: usize,
     dma: u64,
     bytes: u32,
 ) -> Result {
-    let (Some(bal), Some(bah), Some(len), Some(h), Some(t)) = (
-        TDBAL::of::<B>().try_at(q),
-        TDBAH::of::<B>().try_at(q),
-        TDLEN::of::<B>().try_at(q),
-        TDH::of::<B>().try_at(q),
-        TDT::of::<B>().try_at(q),
-    ) else {
-        return Err(EINVAL);
-    };
-    bar.write(bal, TDBAL::zeroed().with_addr(dma as u32));
-    bar.write(bah, TDBAH::zeroed().with_addr((dma >> 32) as u32));
-    bar.write(len, TDLEN::zeroed().try_with_len(bytes)?);
-    bar.write(h, TDH::zeroed());
-    bar.write(t, TDT::zeroed());
-    Ok(())
+    setup_ring!(bar, B, q, dma, bytes, TDBAL, TDBAH, TDLEN, TDH, TDT)
 }
 
 /// Moves the receive tail of queue `q`.
