@@ -22,6 +22,9 @@ use crate::net::{
 use crate::ring_mem::alloc_ring;
 use crate::stats::QueueStats;
 
+/// Descriptors cleaned between two refills within one poll.
+const REFILL_BATCH: u32 = 16;
+
 /// Headroom before each frame: room for XDP to grow headers without a copy.
 pub(crate) const RX_HEADROOM: u32 = 256;
 /// Bytes of each buffer the device may write.
@@ -142,7 +145,15 @@ impl RxRing {
         let feats = napi.netdev().features();
         let rx_csum = feats & features::RXCSUM != 0;
         let rx_hash = feats & features::RXHASH != 0;
+        let mut since_refill = 0u32;
         while done < budget && self.next_to_clean != self.next_to_use {
+            // Give buffers back while cleaning, not only at the end: a jumbo frame takes several
+            // descriptors, and the device drops frames aimed at a ring without room for them.
+            if since_refill >= REFILL_BATCH {
+                self.refill(hw, stats);
+                since_refill = 0;
+            }
+            since_refill += 1;
             let i = self.next_to_clean as usize;
             let Some(d) = desc::rx_done(self.fmt, self.descs.read(i)) else {
                 break;
