@@ -441,12 +441,18 @@ unsafe extern "C" fn get_rxfh<T: NetDevOps>(
 ) -> c_int {
     // SAFETY: the core passes a valid parameter block it owns for the call.
     let rxfh = unsafe { &mut *rxfh };
-    // SAFETY: a non-null `key`/`indir` is a buffer of `key_size`/`indir_size` entries that
-    // the core allocated for this call; the two never overlap.
+    // The core sizes the buffers from the driver's own `get_rxfh_key_size` and
+    // `get_rxfh_indir_size`, and does not always fill `key_size`/`indir_size` in (e.g. when it
+    // checks the highest queue the table uses before `ethtool -L`): take the sizes from there.
+    // SAFETY: the ethtool core calls this on a live device of this driver.
+    let (key_size, indir_size) =
+        unsafe { with_dev::<T, _>(dev, |d, t| (t.rss_key_size(d), t.rss_indir_size(d))) };
+    // SAFETY: a non-null `key`/`indir` is a buffer of that many entries the core allocated
+    // for this call; the two never overlap.
     let (key, indir) = unsafe {
         (
-            buf_mut(rxfh.key, rxfh.key_size).unwrap_or_default(),
-            buf_mut(rxfh.indir, rxfh.indir_size).unwrap_or_default(),
+            buf_mut(rxfh.key, key_size).unwrap_or_default(),
+            buf_mut(rxfh.indir, indir_size).unwrap_or_default(),
         )
     };
     // SAFETY: the ethtool core calls this on a live device of this driver.

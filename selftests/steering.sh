@@ -65,6 +65,7 @@ rfs_to() {
   local b; b=$(processed_on "$1")
   taskset -c "$1" python3 -c "
 import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('$DUT_V4', 7000)); s.settimeout(30)
+s.connect(('$PEER_V4', 7001))  # RFS records the flow of connected sockets only
 open('/tmp/rfs.ready', 'w').close()
 for _ in range(200): s.recv(100)" & local rpid=$!
   wait_for '[ -f /tmp/rfs.ready ]' 20; rm -f /tmp/rfs.ready
