@@ -71,11 +71,13 @@ send_file_run() {
   local dir=$1 file=$2 to=$3 port=5001 lpid; shift 3
   local recv=("$@")
   if [ "$dir" = tx ]; then in_peer "${recv[@]}" & lpid=$!
-    wait_for "in_peer ss -ltn | grep -q ':$port '" 15 || return 1
-    timeout 900 socat -u "OPEN:$file" "$to" || return 1
+    wait_for "in_peer ss -ltn | grep -q ':$port '" 15 || { kill "$lpid"; return 1; }
+    timeout 900 socat -u "OPEN:$file" "$to" || { kill "$lpid"; return 1; }
   else "${recv[@]}" & lpid=$!
-    wait_for "ss -ltn | grep -q ':$port '" 15 || return 1
-    timeout 900 in_peer socat -u "OPEN:$file" "$to" || return 1
+    wait_for "ss -ltn | grep -q ':$port '" 15 || { kill "$lpid"; return 1; }
+    # (timeout runs programs, not shell functions: nsenter, not in_peer.) A listener left behind would
+    # hold the caller's output pipe open, so every failure path kills it.
+    timeout 900 nsenter --net="/run/netns/$PEER_NS" socat -u "OPEN:$file" "$to" || { kill "$lpid"; return 1; }
   fi
   # The receiver exits when the sender closes: bounded wait for it, then compare contents.
   wait_for "! kill -0 $lpid" 60 || { kill "$lpid"; return 1; }

@@ -78,11 +78,11 @@ check "transfer during reconfiguration arrived intact (sha256)" bash -c \
   "[ \"\$(cat /tmp/queues-xfer.rc)\" = 0 ] || { cat /tmp/queues-xfer.log; exit 1; }"
 
 # Interrupt moderation.
-check "coalescing default: rx-usecs 50, adaptive-rx on" coalesce_is 50 on
 coalesce_is() { # coalesce_is RX_USECS ADAPTIVE(on|off)
   local c; c=$(ethtool -c "$DUT_IF")
-  echo "$c" | grep -Eq "^rx-usecs: +$1\$" && echo "$c" | grep -Eq "^Adaptive RX: +$2" || { echo "$c"; return 1; }
+  echo "$c" | grep -Eq "^rx-usecs:[[:space:]]+$1\$" && echo "$c" | grep -Eq "^Adaptive RX:[[:space:]]+$2" || { echo "$c"; return 1; }
 }
+check "coalescing default: rx-usecs 50, adaptive-rx on" coalesce_is 50 on
 set_coalesce() { ethtool -C "$DUT_IF" adaptive-rx off rx-usecs 100 tx-usecs 100 && coalesce_is 100 off; }
 check "ethtool -C adaptive-rx off rx-usecs 100 tx-usecs 100 applied" set_coalesce
 refused "ethtool -C rx-usecs 20000 refused (max 10000)" ethtool -C "$DUT_IF" rx-usecs 20000
