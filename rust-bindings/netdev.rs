@@ -516,10 +516,15 @@ unsafe extern "C" fn ndo_get_stats64<T: NetDevOps>(
     dev: *mut bindings::net_device,
     stats: *mut sys::rtnl_link_stats64,
 ) {
+    // The buffer may be only 4-byte aligned (rtnetlink hands out netlink attribute space on
+    // machines with cheap unaligned access), so no reference to it is ever made: the driver
+    // fills a local copy, read and written back unaligned.
     // SAFETY: the core passes a valid, exclusively owned stats buffer.
-    let stats = unsafe { &mut *stats };
+    let mut local = unsafe { stats.read_unaligned() };
     // SAFETY: the core calls this on a device of this driver.
-    unsafe { with_dev::<T, _>(dev, |d, t| t.get_stats64(d, stats)) };
+    unsafe { with_dev::<T, _>(dev, |d, t| t.get_stats64(d, &mut local)) };
+    // SAFETY: as above.
+    unsafe { stats.write_unaligned(local) };
 }
 
 /// C entry point `ndo_change_mtu`.
