@@ -68,7 +68,8 @@ for step in "-L combined 1" "-G rx 256 tx 256" "-L combined $want" "-L combined 
   # Each change lands mid-transfer: wait for another 256 KiB to arrive first.
   mark=$(( $(received) + 262144 ))
   wait_for "[ \$(received) -ge $mark ] || ! kill -0 $xfer" 120
-  ethtool $step "$DUT_IF" 2>>/tmp/queues-xfer.log || reconf_ok=0
+  read -r opt args <<< "$step"
+  ethtool "$opt" "$DUT_IF" $args 2>>/tmp/queues-xfer.log || reconf_ok=0
 done
 # (ethtool fails on a request that changes nothing: only go back if needed.)
 [ "$want" = 2 ] || ethtool -L "$DUT_IF" combined "$want" 2>>/tmp/queues-xfer.log || reconf_ok=0
