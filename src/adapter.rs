@@ -289,9 +289,13 @@ impl<'b> Adapter<'b> {
         match self.mode {
             IrqMode::Msix => {
                 let queue_bits = (1u32 << nq) - 1;
-                self.hw.vectors_autoclear(queue_bits)?;
+                let other_bit = 1u32 << other_vector;
+                // The other vector auto-clears too: the MAC signals a vector only when its
+                // EICR bit goes from clear to set, so a bit left set would swallow every
+                // later link change.
+                self.hw.vectors_autoclear(queue_bits | other_bit)?;
                 self.hw.irq_enable(cause::LSC);
-                self.hw.vectors_enable(queue_bits | (1 << other_vector))?;
+                self.hw.vectors_enable(queue_bits | other_bit)?;
             }
             IrqMode::Single => self.hw.irq_enable(cause::LSC | cause::QUEUES),
         }
