@@ -5,6 +5,7 @@
 #   make vm         interactive guest shell with rxgbe loaded and the peer ready
 #   make module     build rxgbe.ko against KDIR (default: the lab's test kernel)
 #   make kselftest  upstream drivers/net kselftests in the guest (DRIVER=rxgbe|igb, DEVICE=igb|e1000)
+#   make moderation interrupts/s, throughput, CPU% with moderation off, fixed and adaptive (DRIVER=rxgbe|igb)
 #   make clean
 
 SHELL := /bin/bash
@@ -18,7 +19,7 @@ LAB_KERNEL := 1
 KDIR = $(shell bash scripts/kernel.sh test)
 endif
 
-.PHONY: all setup kernel rootfs module host-test vm-test kselftest test demo vm clean
+.PHONY: all setup kernel rootfs module host-test vm-test kselftest moderation test demo vm clean
 
 all: module
 
@@ -44,6 +45,9 @@ vm-test: module rootfs
 
 kselftest: module rootfs
 	@bash scripts/kselftest.sh
+
+moderation: module rootfs
+	@bash scripts/moderation.sh
 
 # make test: the VM selftests verified with the multi-queue driver on igb and e1000, then the kselftests the
 # open issues require (make kselftest runs the wider quick set; make vm-test every selftest and the MSI/INTx

@@ -154,10 +154,11 @@ impl NetDev {
         unsafe { sys::rxgbe_netif_carrier_ok(self.as_raw()) }
     }
 
-    /// Allows the stack to transmit on every queue.
-    pub(crate) fn tx_start_all(&self) {
+    /// Allows the stack to transmit on every queue and reschedules their qdiscs, so a backlog
+    /// queued while the device restarted (`-L`, `-G`) goes out at once.
+    pub(crate) fn tx_wake_all(&self) {
         // SAFETY: `self` is live.
-        unsafe { sys::rxgbe_netif_tx_start_all(self.as_raw()) }
+        unsafe { sys::rxgbe_netif_tx_wake_all(self.as_raw()) }
     }
 
     /// Stops every transmit queue and waits for running transmits to finish.

@@ -107,9 +107,9 @@ bool rxgbe_netif_running(const struct net_device *dev)
 	return netif_running(dev);
 }
 
-void rxgbe_netif_tx_start_all(struct net_device *dev)
+void rxgbe_netif_tx_wake_all(struct net_device *dev)
 {
-	netif_tx_start_all_queues(dev);
+	netif_tx_wake_all_queues(dev);
 }
 
 void rxgbe_netif_tx_disable(struct net_device *dev)
@@ -364,6 +364,11 @@ int rxgbe_request_irq(unsigned int irq, irq_handler_t handler, unsigned long fla
 int rxgbe_irq_set_affinity_hint(unsigned int irq, unsigned int cpu)
 {
 	return irq_set_affinity_and_hint(irq, cpumask_of(cpu));
+}
+
+int rxgbe_irq_set_hint_only(unsigned int irq, unsigned int cpu)
+{
+	return irq_update_affinity_hint(irq, cpumask_of(cpu));
 }
 
 void rxgbe_irq_clear_affinity_hint(unsigned int irq)

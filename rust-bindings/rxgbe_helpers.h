@@ -36,7 +36,7 @@ bool rxgbe_is_valid_ether_addr(const u8 *addr);
 int rxgbe_netdev_mc_addrs(struct net_device *dev, u8 *out, int max);
 bool rxgbe_netif_carrier_ok(const struct net_device *dev);
 bool rxgbe_netif_running(const struct net_device *dev);
-void rxgbe_netif_tx_start_all(struct net_device *dev);
+void rxgbe_netif_tx_wake_all(struct net_device *dev);
 void rxgbe_netif_tx_disable(struct net_device *dev);
 
 /* TX queues: stop/wake with byte queue limits */
@@ -97,6 +97,7 @@ void rxgbe_pp_put(struct page_pool *pool, struct page *page, bool in_napi);
 
 /* IRQ */
 int rxgbe_irq_set_affinity_hint(unsigned int irq, unsigned int cpu);
+int rxgbe_irq_set_hint_only(unsigned int irq, unsigned int cpu);
 void rxgbe_irq_clear_affinity_hint(unsigned int irq);
 unsigned int rxgbe_num_online_cpus(void);
 unsigned int rxgbe_cpumask_nth_online(unsigned int n);

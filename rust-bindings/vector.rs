@@ -248,6 +248,15 @@ impl<T: VectorHandler> Vector<T> {
         kernel::error::to_result(unsafe { sys::rxgbe_irq_set_affinity_hint(irq, cpu) })
     }
 
+    /// Publishes `cpu` as the interrupt's affinity hint without moving it: the affinity the
+    /// interrupt has (set by an earlier [`Self::set_affinity`] or by the user through
+    /// `/proc/irq/N/smp_affinity`) stays, as it does across `free_irq`/`request_irq`.
+    pub(crate) fn set_affinity_hint(&self, cpu: u32) -> Result {
+        let irq = self.irq.ok_or(EINVAL)?;
+        // SAFETY: `irq` is requested by this vector; the hint is cleared in `free_irq`.
+        kernel::error::to_result(unsafe { sys::rxgbe_irq_set_hint_only(irq, cpu) })
+    }
+
     /// Links queue `index` of `kind` to this vector's NAPI instance (shown by netlink).
     pub(crate) fn link_queue(&mut self, kind: QueueKind, index: u32) -> Result {
         if self.inner.napi.is_null() {

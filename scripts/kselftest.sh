@@ -6,7 +6,8 @@
 #   DRIVER=rxgbe|igb|e1000   driver under test (default rxgbe); igb/e1000 = the in-tree driver, for comparison
 #   DEVICE=igb|e1000         emulated NIC (default igb)
 #   KSFT_TESTS=              default: the QUICK set (fits ~25 min under TCG); "all": every test that makes sense
-#                            here (~1 h); "a.py hw/b.py": these tests (x.py is looked up in drivers/net, then hw/)
+#                            here (~1 h); "multiqueue": the tests the multi-queue issue names; "required": the ones
+#                            make test gates on; "a.py hw/b.py": these tests (x.py: drivers/net, then hw/)
 #   KSFT_TIMEOUT=N           override every per-test timeout (seconds)
 #   KSFT_BUDGET=N            guest-side budget for the tests in seconds (default 1200 quick, 4800 otherwise)
 #

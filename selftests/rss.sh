@@ -40,13 +40,17 @@ check "UDP 4-tuple flows over 2 queues" prove --l4
 no_l4() { ethtool -N "$DUT_IF" rx-flow-hash udp4 sd && ! ethtool -n "$DUT_IF" rx-flow-hash udp4 | grep -q 'L4 bytes'; }
 check "rx-flow-hash udp4 sd (2-tuple) accepted" no_l4
 check "UDP flows hashed on addresses only" prove --l3
+tcp4_fields() { # TCP on the 2-tuple is the MAC's (MRQC TCP bit clear), then back to the 4-tuple
+  ethtool -N "$DUT_IF" rx-flow-hash tcp4 sd && ! ethtool -n "$DUT_IF" rx-flow-hash tcp4 | grep -q 'L4 bytes' &&
+    ethtool -N "$DUT_IF" rx-flow-hash tcp4 sdfn && ethtool -n "$DUT_IF" rx-flow-hash tcp4 | grep -q 'L4 bytes 2 & 3'
+}
+check "rx-flow-hash tcp4 sd (2-tuple) accepted and reported, sdfn back" tcp4_fields
 
 before=$(table); before_key=$(key)
 refused "ethtool -X equal 5 refused ($NQ queues)" ethtool -X "$DUT_IF" equal 5
 refused "ethtool -X weight to a missing queue refused" ethtool -X "$DUT_IF" weight 1 1 1 1 1
 refused "ethtool -X hkey of 39 bytes refused" ethtool -X "$DUT_IF" hkey "$(echo "$before_key" | cut -d: -f1-39)"
 refused "ethtool -X hfunc xor refused" ethtool -X "$DUT_IF" hfunc xor
-refused "rx-flow-hash tcp4 sd refused (TCP is always 4-tuple here)" ethtool -N "$DUT_IF" rx-flow-hash tcp4 sd
 refused "rx-flow-hash udp4 s refused" ethtool -N "$DUT_IF" rx-flow-hash udp4 s
 refused "ethtool -L combined 1 refused while the user table uses queue 1" ethtool -L "$DUT_IF" combined 1
 unchanged() {

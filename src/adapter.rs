@@ -5,6 +5,7 @@
 //! interface is up.
 
 use core::pin::Pin;
+use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::{
     device::Bound,
     irq::IrqRequest,
@@ -98,6 +99,9 @@ pub(crate) struct Adapter<'b> {
     tx: KVec<TxSlot>,
     /// Running totals of the MAC's statistics registers.
     pub(crate) hw_stats: Pin<KBox<HwStats>>,
+    /// Vectors (one bit each) whose interrupt was placed on its default CPU once. Later starts
+    /// leave the affinity alone so a user's `smp_affinity` survives `-L`, `-G` and down/up.
+    affinity_placed: AtomicU32,
 }
 
 /// What exists while the interface is up: vectors with their rings, interrupts and NAPI.
@@ -169,6 +173,7 @@ impl<'b> Adapter<'b> {
             stats,
             tx,
             hw_stats: KBox::pin_init(HwStats::new(), GFP_KERNEL)?,
+            affinity_placed: AtomicU32::new(0),
         })
     }
 
@@ -276,7 +281,12 @@ impl<'b> Adapter<'b> {
             // hints (the user and irqbalance may move them), so failing to set them is not
             // an error of the interface.
             let cpu = cpu::nth_online(q32);
-            let _ = v.set_affinity(cpu);
+            let bit = 1u32 << q;
+            if self.affinity_placed.fetch_or(bit, Ordering::Relaxed) & bit == 0 {
+                let _ = v.set_affinity(cpu);
+            } else {
+                let _ = v.set_affinity_hint(cpu);
+            }
             let _ = nd.txq(u16::try_from(q)?).set_xps_cpu(cpu);
         }
         if let Some(other) = rt.other.as_mut() {
@@ -301,7 +311,7 @@ impl<'b> Adapter<'b> {
         }
         self.hw.link_up();
         link::update(&self.hw, nd);
-        nd.tx_start_all();
+        nd.tx_wake_all();
         Ok(rt)
     }
 

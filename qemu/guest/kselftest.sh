@@ -34,6 +34,9 @@ FULL_TESTS="ping.py napi_id.py netpoll_basic.py stats.py queues.py napi_threaded
   hw/rss_flow_label.py hw/toeplitz.py hw/ntuple.py hw/pp_alloc_fail.py hw/nic_timestamp.py hw/gro_hw.py
   hw/uso.py xdp.py hw/xdp_metadata.py hw/xsk_reconfig.py gro.py hds.py shaper.py ring_reconfig.py
   hw/ethtool_std_stats.sh hw/ethtool_rmon.sh"
+# The tests the multi-queue issue names (KSFT_TESTS=multiqueue).
+MULTIQUEUE_TESTS="queues.py hw/irq.py napi_id.py napi_threaded.py hw/toeplitz.py hw/rss_api.py hw/rss_ctx.py
+  ring_reconfig.py stats.py"
 # Sub-case filters (ksft_run -t/-T) used in the QUICK set only: each ping.py sub-case costs about 2 minutes, and
 # the XDP ones are optional for now (KSFT_TESTS=ping.py or all runs every sub-case).
 declare -A QUICK_ARGS=(
@@ -95,6 +98,19 @@ resolve_test() { # name -> "collection path" ("drivers/net/hw hw/x.py" style nam
   esac
   echo "$c $t"
 }
+# Device settings a test assumes and the defaults do not give, applied alike to every driver and undone after
+# the test. toeplitz.py checks every UDP packet's hash over the 4-tuple, while igb (in-tree and rxgbe) hashes UDP
+# on the addresses by default (fragments of one datagram must not spread): turn the 4-tuple on for it.
+test_setup() {
+  case "$1" in
+    toeplitz.py) ethtool -N "$NETIF" rx-flow-hash udp4 sdfn && ethtool -N "$NETIF" rx-flow-hash udp6 sdfn ;;
+  esac
+}
+test_teardown() {
+  case "$1" in
+    toeplitz.py) ethtool -N "$NETIF" rx-flow-hash udp4 sd; ethtool -N "$NETIF" rx-flow-hash udp6 sd ;;
+  esac
+}
 link_ok() { ping -c 1 -W 2 "${REMOTE_V4:-$REMOTE_V6}" >/dev/null 2>&1; }
 DMESG_PAT='WARNING:|BUG:|KASAN|Oops|general protection|circular locking|possible recursive locking|inconsistent lock state|suspicious RCU|DMA-API|refcount_t:|unreferenced object|blocked for more than|rcu_.*stall|NETDEV WATCHDOG|Call Trace'
 dmesg_lines() { dmesg 2>/dev/null | wc -l; }
@@ -105,6 +121,7 @@ case "${KSFT_TESTS:-}" in
   # The tests an issue requires to pass, with the quick set's sub-case filters (used by make test).
   required) tests="ping.py napi_id.py"; quick=1; : "${KSFT_BUDGET:=600}" ;;
   all|full) tests=$FULL_TESTS; : "${KSFT_BUDGET:=4800}" ;;
+  multiqueue) tests=$MULTIQUEUE_TESTS; : "${KSFT_BUDGET:=4800}" ;;
   *) tests=$KSFT_TESTS; : "${KSFT_BUDGET:=4800}" ;;
 esac
 n=$(echo $tests | wc -w)
@@ -155,6 +172,7 @@ for t in $tests; do
   # both attempts; both attempts' output stays in the KTAP.
   attempts=1
   [ "${KSFT_TESTS:-}" = required ] && attempts=2
+  test_setup "$base" >> "$cur.setup" 2>&1 || echo "# rxgbe: test setup for $base failed: $(cat "$cur.setup")" >> "$ktap_tmp"
   for attempt in $(seq "$attempts"); do
     ( cd "$KSFT_DIR/$coll" && exec setsid timeout -k 15 "$to" "${run[@]}" "${args[@]}" ) > "$cur" 2>&1 < /dev/null &
     pid=$!
@@ -171,6 +189,7 @@ for t in $tests; do
     } >> "$ktap_tmp"
     case "$rc" in 0|4) break ;; esac
   done
+  test_teardown "$base" > /dev/null 2>&1; rm -f "$cur.setup"
   # Kernel messages of this test: all into the .dmesg file, splats also into the KTAP.
   dmesg 2>/dev/null | tail -n +"$((d0 + 1))" >> "$dmesg_log"
   hits=$(dmesg 2>/dev/null | tail -n +"$((d0 + 1))" | grep -E "$DMESG_PAT" | head -n 20)

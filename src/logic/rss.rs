@@ -201,7 +201,8 @@ pub(crate) const MRQC_RSS_FIELD_IPV6_UDP: u32 = 1 << 23;
 /// Which packet types the MAC hashes, and on what: the MRQC RSS field bits.
 ///
 /// Only values the driver can program come out of [`HashFields::default`] and
-/// [`HashFields::set`]: IPv4, IPv6, TCP4 and TCP6 are always on, UDP4 and UDP6 are optional.
+/// [`HashFields::set`]: IPv4 and IPv6 are always on, TCP and UDP of either version take the
+/// 4-tuple optionally.
 /// Bit 19 (IPv6 with extension headers) is never used.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct HashFields(u32);
@@ -220,22 +221,22 @@ impl Default for HashFields {
 }
 
 /// What an ethtool flow type means to MRQC: the 2-tuple bit of its IP version, and the 4-tuple
-/// bit of its transport with whether that bit may be cleared.
+/// bit of its transport.
 struct FlowBits {
     /// The IP version's 2-tuple bit.
     ip: u32,
-    /// The transport's 4-tuple bit, and whether ethtool may turn it off; `None` for plain IP.
-    l4: Option<(u32, bool)>,
+    /// The transport's 4-tuple bit; `None` for plain IP.
+    l4: Option<u32>,
 }
 
 /// MRQC bits behind ethtool flow type `flow`, `None` for a flow type the driver does not hash.
 const fn flow_bits(flow: u32) -> Option<FlowBits> {
     let (ip, l4) = match flow {
-        TCP_V4_FLOW => (MRQC_RSS_FIELD_IPV4, Some((MRQC_RSS_FIELD_IPV4_TCP, false))),
-        UDP_V4_FLOW => (MRQC_RSS_FIELD_IPV4, Some((MRQC_RSS_FIELD_IPV4_UDP, true))),
+        TCP_V4_FLOW => (MRQC_RSS_FIELD_IPV4, Some(MRQC_RSS_FIELD_IPV4_TCP)),
+        UDP_V4_FLOW => (MRQC_RSS_FIELD_IPV4, Some(MRQC_RSS_FIELD_IPV4_UDP)),
         IPV4_FLOW => (MRQC_RSS_FIELD_IPV4, None),
-        TCP_V6_FLOW => (MRQC_RSS_FIELD_IPV6, Some((MRQC_RSS_FIELD_IPV6_TCP, false))),
-        UDP_V6_FLOW => (MRQC_RSS_FIELD_IPV6, Some((MRQC_RSS_FIELD_IPV6_UDP, true))),
+        TCP_V6_FLOW => (MRQC_RSS_FIELD_IPV6, Some(MRQC_RSS_FIELD_IPV6_TCP)),
+        UDP_V6_FLOW => (MRQC_RSS_FIELD_IPV6, Some(MRQC_RSS_FIELD_IPV6_UDP)),
         IPV6_FLOW => (MRQC_RSS_FIELD_IPV6, None),
         _ => return None,
     };
@@ -253,7 +254,7 @@ impl HashFields {
         let Some(bits) = flow_bits(flow) else {
             return None;
         };
-        if let Some((l4, _)) = bits.l4 {
+        if let Some(l4) = bits.l4 {
             if self.0 & l4 != 0 {
                 return Some(RXH_4TUPLE);
             }
@@ -264,19 +265,18 @@ impl HashFields {
     /// The configuration after ethtool asks to hash `flow` on `rxh`, or `None` if the MAC
     /// cannot do that.
     ///
-    /// Plain IP flows only hash on both addresses; UDP takes either the 2-tuple or the 4-tuple.
-    /// TCP stays on the 4-tuple, the same rule as the in-tree igb's `igb_set_rxfh_fields`:
-    /// clearing the TCP bit would move TCP to the 2-tuple, but igb never offers that and this
-    /// driver keeps parity with it. Any other field (L2 address, VLAN, protocol, discard) and any
-    /// other flow type is refused.
+    /// Plain IP flows only hash on both addresses; TCP and UDP take either the 2-tuple or the
+    /// 4-tuple (clearing a transport's MRQC bit makes the MAC hash those packets as plain IP,
+    /// which the in-tree igb does not offer for TCP but the MAC does). Any other field (L2
+    /// address, VLAN, protocol, discard, a single address) and any other flow type is refused.
     pub(crate) const fn set(self, flow: u32, rxh: u64) -> Option<HashFields> {
         let Some(bits) = flow_bits(flow) else {
             return None;
         };
         match bits.l4 {
             None if rxh == RXH_2TUPLE => Some(Self(self.0 | bits.ip)),
-            Some((l4, _)) if rxh == RXH_4TUPLE => Some(Self(self.0 | bits.ip | l4)),
-            Some((l4, true)) if rxh == RXH_2TUPLE => Some(Self((self.0 | bits.ip) & !l4)),
+            Some(l4) if rxh == RXH_4TUPLE => Some(Self(self.0 | bits.ip | l4)),
+            Some(l4) if rxh == RXH_2TUPLE => Some(Self((self.0 | bits.ip) & !l4)),
             _ => None,
         }
     }
@@ -623,13 +623,10 @@ mod tests {
             1 << 31, // RXH_DISCARD
         ];
         for flow in ALL_FLOWS {
-            let tcp = flow == TCP_V4_FLOW || flow == TCP_V6_FLOW;
-            let udp = flow == UDP_V4_FLOW || flow == UDP_V6_FLOW;
+            let transport = [TCP_V4_FLOW, TCP_V6_FLOW, UDP_V4_FLOW, UDP_V6_FLOW].contains(&flow);
             for combo in 0..16u64 {
                 let rxh = combo << 4;
-                let allowed = if tcp {
-                    rxh == RXH_4TUPLE
-                } else if udp {
+                let allowed = if transport {
                     rxh == RXH_2TUPLE || rxh == RXH_4TUPLE
                 } else {
                     rxh == RXH_2TUPLE

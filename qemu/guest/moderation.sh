@@ -1,0 +1,44 @@
+#!/bin/bash
+# Interrupt moderation measurement (RXGBE_MODE=cmd, started by scripts/moderation.sh): for each setting
+# (off, fixed, adaptive) a bulk TCP receive from the peer and an idle ping. Prints one table row per setting
+# ("# mod|" lines: the host collects them) and fails if a setting could not be applied or moved no data.
+#   MOD_SECONDS  length of each iperf3 run (default 10)
+. /host/qemu/guest/lab.sh
+find_ifs
+secs=${MOD_SECONDS:-10}
+rc=0
+
+# Interrupts of the DUT's queue vectors so far (all CPUs), from /proc/interrupts.
+queue_irqs() {
+  awk -v pat="$DUT_IF-TxRx-" 'index($0, pat) { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i }
+    END { print s + 0 }' /proc/interrupts
+}
+# Busy and total jiffies of all CPUs, from /proc/stat.
+cpu_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t; exit }' /proc/stat; }
+
+# measure NAME ethtool-C-args...: one row: interrupts/s, Mbit/s, packets/s, CPU%, idle ping RTT.
+measure() {
+  local name=$1 i0 i1 p0 p1 b0 b1 t0 t1 json mbps dt rtt; shift
+  if ! ethtool -C "$DUT_IF" "$@"; then echo "# mod| $name: ethtool -C $* refused"; rc=1; return; fi
+  ethtool -c "$DUT_IF" | grep -E 'Adaptive|rx-usecs:|tx-usecs:' | sed "s/^/# $name: /"
+  # Idle latency first: a few pings with nothing else on the wire.
+  rtt=$(ping -c 20 -i 0.2 -q "$PEER_V4" | awk -F/ '/^rtt/ {print $5}')
+  in_peer iperf3 -s -D -1 --logfile /tmp/iperf3-s.log
+  wait_for "in_peer ss -ltn | grep -q ':5201 '" 15 || { echo "# mod| $name: no iperf3 server"; rc=1; return; }
+  i0=$(queue_irqs); p0=$(stat_of rx_packets); read -r b0 t0 < <(cpu_ticks); local s0; s0=$(date +%s%N)
+  json=$(timeout $((secs + 60)) iperf3 -c "$PEER_V4" -t "$secs" -R -J)
+  i1=$(queue_irqs); p1=$(stat_of rx_packets); read -r b1 t1 < <(cpu_ticks); local s1; s1=$(date +%s%N)
+  mbps=$(echo "$json" | jq -r '.end.sum_received.bits_per_second // 0 | . / 1e6')
+  dt=$(( (s1 - s0) / 1000000 ))
+  awk -v n="$name" -v i=$((i1 - i0)) -v p=$((p1 - p0)) -v b=$((b1 - b0)) -v t=$((t1 - t0)) \
+    -v ms="$dt" -v mb="$mbps" -v rtt="${rtt:-nan}" 'BEGIN {
+      printf "# mod| %-9s | %10.0f | %8.2f | %9.0f | %5.1f | %8s |\n", n, i * 1000 / ms, mb, p * 1000 / ms,
+        t ? 100 * b / t : 0, rtt }'
+  awk -v r="${mbps:-0}" 'BEGIN { exit !(r > 0) }' || { echo "# mod| $name: no data moved"; rc=1; }
+}
+
+echo "# mod| setting   | irqs/s     | Mbit/s   | rx pkts/s | CPU%  | idle RTT ms |"
+measure off      adaptive-rx off rx-usecs 0 tx-usecs 0
+measure fixed    adaptive-rx off rx-usecs 125 tx-usecs 125
+measure adaptive adaptive-rx on
+exit $rc

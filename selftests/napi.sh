@@ -1,0 +1,81 @@
+#!/bin/bash
+# NAPI as the kernel sees it, through the netdev netlink family (ynl): every RX and TX queue names its
+# vector's NAPI, queue pair n shares one NAPI, and each NAPI carries the IRQ of its vector. Threaded NAPI
+# (sysfs `threaded`) gives every NAPI a kthread that does the polling; busy polling (net.core.busy_read)
+# polls rxgbe's NAPI from a receiving socket.
+. /host/selftests/lib.sh
+tap_begin
+YNL_LIB=/host/build/kselftest/install/net/lib
+ynl() { python3 "$YNL_LIB/ynl/pyynl/cli.py" --spec "$YNL_LIB/specs/netdev.yaml" --output-json "$@"; }
+ifindex=$(cat "/sys/class/net/$DUT_IF/ifindex")
+sel="{\"ifindex\": $ifindex}"
+if ! check "ynl netdev family usable (kselftest build)" ynl --dump queue-get --json "$sel"; then
+  tap_end; exit 1
+fi
+nq=$(ls "/sys/class/net/$DUT_IF/queues" | grep -c '^rx-')
+
+# IRQ number of queue pair $1's vector: the one named <if>-TxRx-<n> (MSI-X), else the only one of the
+# interface (MSI/INTx serve every queue from one vector).
+queue_irq() {
+  local irq
+  irq=$(awk -v n="$DUT_IF-TxRx-$1" '$NF == n { sub(":", "", $1); print $1 }' /proc/interrupts)
+  [ -n "$irq" ] || irq=$(awk -v n="$DUT_IF" '$NF == n { sub(":", "", $1); print $1 }' /proc/interrupts)
+  echo "$irq"
+}
+napi_of() { ynl --dump queue-get --json "$sel" | jq -r --arg t "$1" --argjson q "$2" \
+  '.[] | select(.type == $t and .id == $q) | ."napi-id" // empty'; }
+
+queues_linked() {
+  local q rx tx ids=() irq napi_irq
+  [ "$(ynl --dump queue-get --json "$sel" | jq 'length')" = $((2 * nq)) ] || { echo "queue count"; return 1; }
+  for ((q = 0; q < nq; q++)); do
+    rx=$(napi_of rx "$q"); tx=$(napi_of tx "$q")
+    echo "queue $q: rx napi ${rx:-none}, tx napi ${tx:-none}"
+    [ -n "$rx" ] && [ "$rx" = "$tx" ] || return 1
+    irq=$(queue_irq "$q")
+    napi_irq=$(ynl --do napi-get --json "{\"id\": $rx}" | jq -r '.irq // empty')
+    echo "  napi $rx irq ${napi_irq:-none}, /proc/interrupts ${irq:-none}"
+    [ -n "$irq" ] && [ "$napi_irq" = "$irq" ] || return 1
+    ids+=("$rx")
+  done
+  # One NAPI per queue pair: no two pairs share one.
+  [ "$(printf '%s\n' "${ids[@]}" | sort -u | wc -l)" = "$nq" ]
+}
+check "queue-get/napi-get: $nq queue pairs, one NAPI each with its vector's IRQ" queues_linked
+
+# Threaded NAPI: each NAPI reports a kthread pid, and the threads do the receive work.
+napi_pids() { ynl --dump napi-get --json "$sel" | jq -r '.[] | .pid // empty'; }
+thread_runtime() { local p s=0; for p in $(napi_pids); do s=$((s + $(cut -d' ' -f1 "/proc/$p/schedstat"))); done; echo $s; }
+rx_burst() { # 3 s TCP receive from the peer, non-zero rate
+  peer_iperf3_server || return 1
+  local mbps; mbps=$(timeout 60 iperf3 -c "$PEER_V4" -t 3 -R -J | jq -r '.end.sum_received.bits_per_second // 0')
+  peer_iperf3_stop
+  echo "received at $mbps bit/s"; awk -v r="${mbps:-0}" 'BEGIN { exit !(r > 0) }'
+}
+threaded_on() {
+  echo 1 > "/sys/class/net/$DUT_IF/threaded" || return 1
+  wait_for "[ \$(napi_pids | wc -l) = $nq ]" 10 || { echo "napi pids: $(napi_pids | paste -sd' ')"; return 1; }
+  local p; for p in $(napi_pids); do grep -q "^napi/$DUT_IF" "/proc/$p/comm" || { cat "/proc/$p/comm"; return 1; }; done
+}
+check "threaded=1: every NAPI has a napi/$DUT_IF-* kthread" threaded_on
+t0=$(thread_runtime)
+traffic_both() { ping_ok "$PEER_V4" && peer_ping_ok "$DUT_V4"; }
+check "threaded NAPI: traffic both ways" traffic_both
+check "threaded NAPI: bulk receive" rx_burst
+check "threaded NAPI: the kthreads did the polling (run time grew)" test "$(thread_runtime)" -gt "$t0"
+threaded_off() { echo 0 > "/sys/class/net/$DUT_IF/threaded" && wait_for '[ -z "$(napi_pids)" ]' 10; }
+check "threaded=0: no NAPI kthreads left" threaded_off
+check "threaded=0: traffic again" ping_ok "$PEER_V4"
+
+# Busy polling: with busy_read set, a TCP receiver's socket polls the NAPI its packets came from.
+busy_polled() { nstat -az TcpExtBusyPollRxPackets | awk '/BusyPollRxPackets/ {print $2}'; }
+busy_poll() {
+  local b0 b1 rc=0
+  sysctl -qw net.core.busy_read=200 || return 1
+  b0=$(busy_polled); rx_burst || rc=1; b1=$(busy_polled)
+  sysctl -qw net.core.busy_read=0
+  echo "BusyPollRxPackets $b0 -> $b1"
+  [ "$rc" = 0 ] && [ "$b1" -gt "$b0" ]
+}
+check "busy_read: the receiving socket busy-polled packets (TcpExtBusyPollRxPackets grew)" busy_poll
+tap_end
