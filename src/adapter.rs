@@ -397,9 +397,9 @@ impl NetDevOps for Adapter<'_> {
 
     fn stop(&self, nd: &NetDev) {
         nd.tx_disable();
-        nd.carrier_off();
         let rt = self.state.lock().runtime.take();
         drop(rt);
+        link::stop(&self.hw, nd);
     }
 
     fn start_xmit(&self, nd: &NetDev, skb: Skb) {

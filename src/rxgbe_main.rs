@@ -34,6 +34,7 @@ use kernel::{
 
 use adapter::Adapter;
 use hal::{e82540::E82540, e82576::E82576, regs::BAR0_SIZE, Hw, IrqMode, Mac};
+use link::LinkState;
 use net::netdev::{features, Config, Registration};
 
 /// The MAC of a supported device, from the PCI ID table.
@@ -113,7 +114,14 @@ impl pci::Driver for RxgbeDriver {
         net::dma::set_mask_at_probe(pdev, 64)?;
         let bound: &'bound pci::Device<Bound> = pdev;
         let bar = bound.iomap_region_sized::<BAR0_SIZE>(0, c"rxgbe")?;
-        let hw = Arc::new(Hw { bar, mac }, GFP_KERNEL)?;
+        let hw = Arc::new(
+            Hw {
+                bar,
+                mac,
+                link_state: LinkState::default(),
+            },
+            GFP_KERNEL,
+        )?;
         hw.reset()?;
         hw.start_autoneg()?;
         let (irqs, mode, max_queues) = alloc_irqs(bound, mac)?;

@@ -18,6 +18,7 @@ use kernel::{
     time::Delta,
 };
 
+use crate::link::LinkState;
 use crate::logic::desc;
 use crate::net::netdev::MacAddr;
 use crate::rss::RssConfig;
@@ -98,6 +99,8 @@ pub(crate) struct Hw<'b> {
     pub(crate) bar: Bar0<'b>,
     /// MAC-specific behaviour.
     pub(crate) mac: &'static dyn Mac,
+    /// The link state the stack was last told.
+    pub(crate) link_state: LinkState,
 }
 
 impl<'b> Hw<'b> {
