@@ -11,6 +11,21 @@ use super::{dma::raw_device, ethtool, qstats, skb::Skb, sys};
 pub(crate) const ETH_ALEN: usize = 6;
 /// An Ethernet MAC address.
 pub(crate) type MacAddr = [u8; ETH_ALEN];
+
+/// Shows a MAC address the usual way, `52:54:00:12:34:56`.
+pub(crate) struct MacDisplay<'a>(pub(crate) &'a MacAddr);
+
+impl core::fmt::Display for MacDisplay<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        for (i, b) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(":")?;
+            }
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
 /// Interface statistics as reported to the stack (`struct rtnl_link_stats64`).
 pub(crate) type LinkStats64 = sys::rtnl_link_stats64;
 

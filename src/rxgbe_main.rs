@@ -35,7 +35,7 @@ use kernel::{
 use adapter::Adapter;
 use hal::{e82540::E82540, e82576::E82576, regs::BAR0_SIZE, Hw, IrqMode, Mac};
 use link::LinkState;
-use net::netdev::{features, Config, Registration};
+use net::netdev::{features, Config, MacDisplay, Registration};
 
 /// The MAC of a supported device, from the PCI ID table.
 #[derive(Clone, Copy)]
@@ -148,8 +148,8 @@ impl pci::Driver for RxgbeDriver {
             } else {
                 dev_warn!(
                     pdev,
-                    "invalid MAC address {:02x?}, using a random one\n",
-                    addr
+                    "invalid MAC address {}, using a random one\n",
+                    MacDisplay(&addr)
                 );
                 nd.set_random_addr();
                 hw2.write_mac_addr(&nd.addr());
@@ -159,10 +159,10 @@ impl pci::Driver for RxgbeDriver {
         netdev.register()?;
         dev_info!(
             pdev,
-            "{}: {} MAC {:02x?}, {:?} interrupts\n",
+            "{}: {} MAC {}, {:?} interrupts\n",
             netdev.netdev().name().to_str().unwrap_or("?"),
             mac.name(),
-            netdev.netdev().addr(),
+            MacDisplay(&netdev.netdev().addr()),
             mode
         );
         Ok(RxgbeDevice { _netdev: netdev })
