@@ -15,7 +15,7 @@ pub(crate) type MacAddr = [u8; ETH_ALEN];
 /// Shows a MAC address the usual way, `52:54:00:12:34:56`.
 pub(crate) struct MacDisplay<'a>(pub(crate) &'a MacAddr);
 
-impl core::fmt::Display for MacDisplay<'_> {
+impl kernel::fmt::Display for MacDisplay<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         for (i, b) in self.0.iter().enumerate() {
             if i > 0 {
