@@ -1,35 +1,54 @@
 #!/bin/bash
 # Interrupt delivery: the DUT uses the mode this boot expects (RXGBE_EXPECT_IRQ from the kernel command line:
-# msix by default on igb, intx on e1000; the fallback runs boot igb with rxgbe.msix=0 -> msi, and with
-# pci=nomsi -> intx) and, outside MSI-X, runs one queue pair on its single vector and still carries traffic.
+# msix by default on igb, intx on e1000; the INTx fallback boots igb with pci=nomsi) and, outside MSI-X, runs
+# one queue pair on its single vector and still carries traffic. In the MSI-X boot of igb the driver is then
+# reloaded with msix=0 (the MSI fallback) and checked the same way, and reloaded with the defaults again.
 . /host/selftests/lib.sh
 tap_begin
-expect=${RXGBE_EXPECT_IRQ:-$([ "$DEVICE" = igb ] && echo msix || echo intx)}
-line=$(grep "$DUT_IF-TxRx-0" /proc/interrupts)
-case $expect in
-  msix) pat='PCI-MSIX' ;;
-  msi) pat='PCI-MSI-[0-9]|PCI-MSI ' ;;
-  intx) pat='IO-APIC' ;;
-esac
-check "queue interrupt delivered by $expect" bash -c "echo '$line' | grep -Eq '$pat' && ! { [ $expect = msi ] && echo '$line' | grep -q MSIX; }"
-if [ "$expect" = msix ]; then
-  check "an '-other' vector for link causes" grep -q "$DUT_IF-other" /proc/interrupts
-else
-  check "no '-other' vector: one vector serves queues and link" bash -c "! grep -q '$DUT_IF-other' /proc/interrupts"
-  check "exactly one TxRx vector" test "$(grep -c "$DUT_IF-TxRx-" /proc/interrupts)" = 1
-  check "one rx and one tx queue" test "$(ls /sys/class/net/$DUT_IF/queues | paste -sd' ')" = "rx-0 tx-0"
-  [ "$DEVICE" = igb ] && check "ethtool -l: at most 1 combined channel" \
-    bash -c "ethtool -l $DUT_IF | awk '/^Combined:/ {print \$2; exit}' | grep -qx 1"
-fi
+queue_line() { grep "$DUT_IF-TxRx-0" /proc/interrupts; }
+fired() { queue_line | awk '{s = 0; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i; else break; print s}'; }
 both_ping() { ping_ok "$PEER_V4" && peer_ping_ok "$DUT_V4"; }
-check "IPv4 ping both directions" both_ping
-fired() { grep "$DUT_IF-TxRx-0" /proc/interrupts | awk '{s = 0; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i; else break; print s}'; }
-before=$(fired)
-peer_iperf3_server
-check "iperf3 TCP DUT -> peer, 3 s" timeout 60 iperf3 -c "$PEER_V4" -t 3
-peer_iperf3_server
-check "iperf3 TCP peer -> DUT, 3 s" timeout 60 iperf3 -c "$PEER_V4" -t 3 -R
-after=$(fired)
-check "the queue vector fired during the traffic" test "$after" -gt "$before"
+
+# assert_mode MODE: the vectors MODE implies, traffic both ways, and the queue vector firing for it.
+assert_mode() {
+  local mode=$1 pat before
+  case $mode in
+    msix) pat='PCI-MSIX' ;;
+    msi) pat='PCI-MSI-[0-9]|PCI-MSI ' ;;
+    intx) pat='IO-APIC' ;;
+  esac
+  check "$mode: queue interrupt delivered by $mode" bash -c \
+    "echo '$(queue_line)' | grep -Eq '$pat' && ! { [ $mode = msi ] && echo '$(queue_line)' | grep -q MSIX; }"
+  if [ "$mode" = msix ]; then
+    check "$mode: an '-other' vector for link causes" grep -q "$DUT_IF-other" /proc/interrupts
+  else
+    check "$mode: no '-other' vector: one vector serves queues and link" bash -c "! grep -q '$DUT_IF-other' /proc/interrupts"
+    check "$mode: exactly one TxRx vector" test "$(grep -c "$DUT_IF-TxRx-" /proc/interrupts)" = 1
+    check "$mode: one rx and one tx queue" test "$(ls /sys/class/net/$DUT_IF/queues | paste -sd' ')" = "rx-0 tx-0"
+    [ "$DEVICE" = igb ] && check "$mode: ethtool -l: at most 1 combined channel" \
+      bash -c "ethtool -l $DUT_IF | awk '/^Combined:/ {print \$2; exit}' | grep -qx 1"
+  fi
+  check "$mode: IPv4 ping both directions" both_ping
+  before=$(fired)
+  peer_iperf3_server
+  check "$mode: iperf3 TCP DUT -> peer, 3 s" timeout 60 iperf3 -c "$PEER_V4" -t 3
+  peer_iperf3_server
+  check "$mode: iperf3 TCP peer -> DUT, 3 s" timeout 60 iperf3 -c "$PEER_V4" -t 3 -R
+  check "$mode: the queue vector fired during the traffic" test "$(fired)" -gt "$before"
+}
+
+# reload_with MODARGS: the driver again with these module parameters, addresses back, peer reachable.
+reload_with() {
+  unload_driver && wait_for '! if_by_mac $DUT_MAC' 15 && RXGBE_MODARGS=$1 bring_driver && setup_dut &&
+    wait_reachable 30
+}
+
+expect=${RXGBE_EXPECT_IRQ:-$([ "$DEVICE" = igb ] && echo msix || echo intx)}
+assert_mode "$expect"
+if [ "$expect" = msix ] && [ "$DEVICE" = igb ] && [ "$DRIVER" = rxgbe ]; then
+  if check "reload with msix=0" reload_with msix=0; then assert_mode msi; fi
+  check "reload with the default parameters" reload_with ""
+  check "msix again: '-other' vector back" grep -q "$DUT_IF-other" /proc/interrupts
+fi
 check "kernel log clean" dmesg_clean
 tap_end

@@ -26,6 +26,17 @@ SKF_AD_RXHASH = -0x1000 + 32  # SKF_AD_OFF + SKF_AD_RXHASH
 SO_ATTACH_FILTER = 26
 ETH_P_IP = 0x0800
 DST_PORT = 9000
+SENDER = """
+import socket, sys, time
+for line in sys.stdin:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(('{peer}', int(line)))
+    for i in range({packets}):
+        s.sendto(b'rxgbe-rss' + bytes(32), ('{dut}', {port}))
+        time.sleep(0.01)
+    s.close()
+    print('sent', flush=True)
+"""
 
 
 def toeplitz(key: bytes, data: bytes) -> int:
@@ -112,6 +123,12 @@ def main():
     bad = 0
     queues_hit = set()
     print(f"# key {key.hex()} table size {len(table)} queues used {sorted(set(table))}")
+    # One sender in the peer netns for every flow (a python start costs seconds under TCG): it reads a
+    # source port per line, sends the flow's datagrams from it and answers "sent".
+    sender = subprocess.Popen(
+        ["nsenter", f"--net=/run/netns/{a.peer_ns}", "python3", "-c", SENDER.format(
+            peer=a.peer_ip, dut=a.dut_ip, port=DST_PORT, packets=a.packets)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     for f in range(a.flows):
         sport = 20000 + 7 * f
         data = src + dst + (struct.pack("!HH", sport, DST_PORT) if a.l4 else b"")
@@ -119,14 +136,10 @@ def main():
         want_q = table[h % len(table)]
         sock, keep = hash_socket(a.dut_if, h)
         before = queue_packets(a.dut_if)
-        sender = (
-            "import socket,time\n"
-            "s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
-            f"s.bind(('{a.peer_ip}',{sport}))\n"
-            f"for i in range({a.packets}):\n"
-            f"    s.sendto(b'rxgbe-rss'+bytes(32),('{a.dut_ip}',{DST_PORT})); time.sleep(0.01)\n"
-        )
-        subprocess.run(["ip", "netns", "exec", a.peer_ns, "python3", "-c", sender], check=True)
+        sender.stdin.write(f"{sport}\n")
+        sender.stdin.flush()
+        if sender.stdout.readline().strip() != "sent":
+            sys.exit(f"peer sender failed (exit {sender.poll()})")
         seen = count_flow(sock, sport, a.packets, time.monotonic() + 10)
         sock.close()
         del keep
@@ -145,6 +158,8 @@ def main():
         bad += not ok
         print(f"{'ok ' if ok else 'BAD'} flow sport={sport} hash={h:#010x} expect q{want_q} "
               f"deltas={dict(sorted(delta.items()))} hash-filter saw {seen}/{a.packets}")
+    sender.stdin.close()
+    sender.wait(timeout=30)
     print(f"# queues that received flows: {sorted(q for q in queues_hit if q is not None)}")
     sys.exit(1 if bad else 0)
 

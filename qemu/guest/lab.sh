@@ -95,7 +95,8 @@ v6_ready() { # $1 = ip prefix command (e.g. "ip" or "ip -n peer"), $2 = interfac
 setup_dut() {
   find_ifs
   [ -n "$DUT_IF" ] || { lab_log "DUT interface not found"; return 1; }
-  ip addr flush dev "$DUT_IF"
+  # Global addresses only: flushing the link-local one would leave IPv6 without it until the link flaps.
+  ip addr flush dev "$DUT_IF" scope global
   ip addr add "$DUT_V4/24" dev "$DUT_IF"
   ip addr add "$DUT_V6/64" dev "$DUT_IF" nodad
   ip link set "$DUT_IF" up
