@@ -37,17 +37,24 @@ assert_mode() {
   check "$mode: the queue vector fired during the traffic" test "$(fired)" -gt "$before"
 }
 
-# reload_with MODARGS: the driver again with these module parameters, addresses back, peer reachable.
+# reload_with MODARGS: the driver again with these module parameters, addresses back, peer reachable. (check
+# runs it in a subshell: the caller refreshes $DUT_IF with find_ifs afterwards.)
 reload_with() {
-  unload_driver && wait_for '! if_by_mac $DUT_MAC' 15 && RXGBE_MODARGS=$1 bring_driver && setup_dut &&
-    wait_reachable 30
+  unload_driver || { echo "rmmod failed"; return 1; }
+  wait_for '! if_by_mac $DUT_MAC' 15 || { echo "interface still present after rmmod"; return 1; }
+  RXGBE_MODARGS=$1 bring_driver || { echo "insmod ${1:-(defaults)}: no interface"; return 1; }
+  setup_dut || { echo "address setup failed"; return 1; }
+  wait_reachable 30 && return 0
+  echo "peer not reachable:"; ip -br addr show dev "$DUT_IF"; ip neigh show dev "$DUT_IF"
+  ping -c 2 -W 1 "$PEER_V4"; ping -6 -c 2 -W 1 "$PEER_V6"; grep "$DUT_IF" /proc/interrupts; return 1
 }
 
 expect=${RXGBE_EXPECT_IRQ:-$([ "$DEVICE" = igb ] && echo msix || echo intx)}
 assert_mode "$expect"
 if [ "$expect" = msix ] && [ "$DEVICE" = igb ] && [ "$DRIVER" = rxgbe ]; then
-  if check "reload with msix=0" reload_with msix=0; then assert_mode msi; fi
-  check "reload with the default parameters" reload_with ""
+  check "reload with msix=0" reload_with msix=0; find_ifs
+  assert_mode msi
+  check "reload with the default parameters" reload_with ""; find_ifs
   check "msix again: '-other' vector back" grep -q "$DUT_IF-other" /proc/interrupts
 fi
 check "kernel log clean" dmesg_clean

@@ -6,7 +6,7 @@
 . /host/selftests/lib.sh
 tap_begin
 YNL_LIB=/host/build/kselftest/install/net/lib
-ynl() { python3 "$YNL_LIB/ynl/pyynl/cli.py" --spec "$YNL_LIB/specs/netdev.yaml" --output-json "$@"; }
+ynl() { python3 "$YNL_LIB/ynl/pyynl/cli.py" --spec "$YNL_LIB/specs/netdev.yaml" --no-schema --output-json "$@"; }
 ifindex=$(cat "/sys/class/net/$DUT_IF/ifindex")
 sel="{\"ifindex\": $ifindex}"
 if ! check "ynl netdev family usable (kselftest build)" ynl --dump queue-get --json "$sel"; then
