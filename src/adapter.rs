@@ -264,12 +264,15 @@ impl<'b> Adapter<'b> {
 
         let name = nd.name().to_str().unwrap_or("rxgbe");
         let shared = self.mode == IrqMode::Single;
-        let other32 = u32::try_from(other_vector)?;
+        if self.mode == IrqMode::Msix {
+            self.hw
+                .mac
+                .enable_msix(&self.hw.bar, u32::try_from(other_vector)?);
+        }
         for (q, v) in rt.queues.iter_mut().enumerate() {
             let q32 = u32::try_from(q)?;
-            if self.mode == IrqMode::Msix {
-                self.hw.mac.route_msix(&self.hw.bar, q, q32, other32);
-            }
+            // Single mode: vector 0 serves the only queue pair.
+            self.hw.mac.route_queue_irq(&self.hw.bar, q, q32);
             self.hw
                 .mac
                 .set_throttle(&self.hw.bar, self.mode, q32, s.vector_usecs());

@@ -70,7 +70,9 @@ impl Mac for E82540 {
 
     fn enable_tx_queue(&self, _bar: &Bar0<'_>, _q: usize, _on: bool) {}
 
-    fn route_msix(&self, _bar: &Bar0<'_>, _q: usize, _vector: u32, _other: u32) {}
+    fn route_queue_irq(&self, _bar: &Bar0<'_>, _q: usize, _vector: u32) {}
+
+    fn enable_msix(&self, _bar: &Bar0<'_>, _other: u32) {}
 
     fn set_throttle(&self, bar: &Bar0<'_>, _mode: IrqMode, _vector: u32, usecs: u32) {
         // ITR counts 256 ns units.

@@ -96,8 +96,8 @@ impl Mac for E82576 {
         }
     }
 
-    fn route_msix(&self, bar: &Bar0<'_>, q: usize, vector: u32, other: u32) {
-        let (Ok(v), Ok(o)) = (u8::try_from(vector), u8::try_from(other)) else {
+    fn route_queue_irq(&self, bar: &Bar0<'_>, q: usize, vector: u32) {
+        let Ok(v) = u8::try_from(vector) else {
             return;
         };
         let ivar = IVAR::zeroed().with_rx_valid(true).with_tx_valid(true);
@@ -108,6 +108,12 @@ impl Mac for E82576 {
         ) {
             bar.write(loc, ivar);
         }
+    }
+
+    fn enable_msix(&self, bar: &Bar0<'_>, other: u32) {
+        let Ok(o) = u8::try_from(other) else {
+            return;
+        };
         if let Ok(misc) = IVAR_MISC::zeroed().with_valid(true).try_with_vector(o) {
             bar.write_reg(misc);
         }

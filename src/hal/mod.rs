@@ -69,8 +69,11 @@ pub(crate) trait Mac: Sync {
     fn enable_rx_queue(&self, bar: &Bar0<'_>, q: usize, on: bool);
     /// Enables (or disables) transmit queue `q`.
     fn enable_tx_queue(&self, bar: &Bar0<'_>, q: usize, on: bool);
-    /// Routes queue pair `q` to MSI-X `vector` and other causes to `other` (MSI-X MACs only).
-    fn route_msix(&self, bar: &Bar0<'_>, q: usize, vector: u32, other: u32);
+    /// Routes queue pair `q`'s causes to `vector`, in every interrupt mode (QEMU's 82576 raises a
+    /// transmit completion only for a queue with a valid routing entry, even with MSI or INTx).
+    fn route_queue_irq(&self, bar: &Bar0<'_>, q: usize, vector: u32);
+    /// Puts the MAC in MSI-X mode with link and other causes on `other` (MSI-X MACs only).
+    fn enable_msix(&self, bar: &Bar0<'_>, other: u32);
     /// Programs the interrupt rate limit of a vector, in microseconds between interrupts.
     fn set_throttle(&self, bar: &Bar0<'_>, mode: IrqMode, vector: u32, usecs: u32);
     /// Whether the MAC spreads receive traffic over queues by a Toeplitz hash.
