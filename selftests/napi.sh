@@ -67,8 +67,6 @@ threaded_on() {
 }
 check "threaded=1: every NAPI has a napi/$DUT_IF-* kthread" threaded_on
 t0=$(thread_sleeps)
-traffic_both() { ping_ok "$PEER_V4" && peer_ping_ok "$DUT_V4"; }
-check "threaded NAPI: traffic both ways" traffic_both
 check "threaded NAPI: bulk receive" rx_burst
 polled_by_threads() { local t1; t1=$(thread_sleeps); echo "kthread sleeps $t0 -> $t1"; [ "$t1" -gt "$t0" ]; }
 check "threaded NAPI: the kthreads did the polling (they woke and slept)" polled_by_threads
