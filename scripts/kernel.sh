@@ -42,7 +42,7 @@ start=$(date +%s)
     log "kernel($flavour): $(( ($(date +%s) - start) / 60 )) min, $(find "$out" -name '*.o' | wc -l) objects built"
   done ) >/dev/null & ticker=$!
 "${mk[@]}" -j"$(nproc)" bzImage modules 2>&1 | grep -vE '^\s*$' | tail -n 50 >&2 || true
-pkill -P "$ticker" 2>/dev/null || true; kill "$ticker" 2>/dev/null || true
+pkill -P "$ticker" 2>/dev/null || true; kill "$ticker" 2>/dev/null || true; wait "$ticker" 2>/dev/null || true
 [ -f "$out/arch/x86/boot/bzImage" ] || die "kernel($flavour): build failed"
 [ -f "$out/rust/kernel.o" ] || die "kernel($flavour): Rust support missing from the build"
 "${mk[@]}" modules_prepare >/dev/null
