@@ -38,8 +38,10 @@ done
 log "kernel($flavour): building with $(nproc) jobs (about 20 minutes on 2 cores)"
 start=$(date +%s)
 # Progress once a minute: the quiet build prints nothing for its whole length.
-( while sleep 60; do
-    log "kernel($flavour): $(( ($(date +%s) - start) / 60 )) min, $(find "$out" -name '*.o' | wc -l) objects built"
+# (Its own stderr goes to /dev/null so that killing it prints no "Terminated"; the lines go to fd 3.)
+( exec 3>&2 2>/dev/null
+  while sleep 60; do
+    log "kernel($flavour): $(( ($(date +%s) - start) / 60 )) min, $(find "$out" -name '*.o' | wc -l) objects built" 2>&3
   done ) >/dev/null & ticker=$!
 "${mk[@]}" -j"$(nproc)" bzImage modules 2>&1 | grep -vE '^\s*$' | tail -n 50 >&2 || true
 pkill -P "$ticker" 2>/dev/null || true; kill "$ticker" 2>/dev/null || true; wait "$ticker" 2>/dev/null || true
