@@ -26,7 +26,7 @@ run_vm() {
   wall=$(( $(date +%s) - start ))
   read -r passed failed boot < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));
 print(d["tap_passed"], d["tap_failed"], d["boot_s"])' "$RXGBE_ROOT/build/vm/$name.json" 2>/dev/null || echo "? ? ?")
-  rows+=("$(printf '%-7s %-7s %-14s %-5s %7s %7s %7s %8s' "$dev" "$drv" "${variant:-msix/default}" "$res" "$passed" "$failed" "$boot" "$wall")")
+  rows+=("$(printf '%-7s %-7s %-14s %-5s %7s %7s %7s %8s' "$dev" "$drv" "${variant:-default}" "$res" "$passed" "$failed" "$boot" "$wall")")
 }
 
 for dev in $DEVICES; do
