@@ -3,7 +3,8 @@
 # (off, fixed, adaptive) a bulk TCP receive from the peer and an idle ping. Prints one table row per setting
 # ("# mod|" lines: the host collects them) and fails if a setting could not be applied or moved no data.
 #   MOD_SECONDS  length of each iperf3 run (default 10)
-. /host/qemu/guest/lab.sh
+# The selftests' helpers (stat_of, peer_iperf3_server); no TAP output is used.
+. /host/selftests/lib.sh
 find_ifs
 secs=${MOD_SECONDS:-10}
 rc=0
@@ -13,7 +14,6 @@ queue_irqs() {
   awk -v pat="$DUT_IF-TxRx-" 'index($0, pat) { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i }
     END { print s + 0 }' /proc/interrupts
 }
-rx_packets() { cat "/sys/class/net/$DUT_IF/statistics/rx_packets"; }
 # Busy and total jiffies of all CPUs, from /proc/stat.
 cpu_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t; exit }' /proc/stat; }
 
@@ -24,11 +24,10 @@ measure() {
   ethtool -c "$DUT_IF" | grep -E 'Adaptive|rx-usecs:|tx-usecs:' | sed "s/^/# $name: /"
   # Idle latency first: a few pings with nothing else on the wire.
   rtt=$(ping -c 20 -i 0.2 -q "$PEER_V4" | awk -F/ '/^rtt/ {print $5}')
-  in_peer iperf3 -s -D -1 --logfile /tmp/iperf3-s.log
-  wait_for "in_peer ss -ltn | grep -q ':5201 '" 15 || { echo "# mod| $name: no iperf3 server"; rc=1; return; }
-  i0=$(queue_irqs); p0=$(rx_packets); read -r b0 t0 < <(cpu_ticks); local s0; s0=$(date +%s%N)
+  peer_iperf3_server || { echo "# mod| $name: no iperf3 server"; rc=1; return; }
+  i0=$(queue_irqs); p0=$(stat_of rx_packets); read -r b0 t0 < <(cpu_ticks); local s0; s0=$(date +%s%N)
   json=$(timeout $((secs + 60)) iperf3 -c "$PEER_V4" -t "$secs" -R -J)
-  i1=$(queue_irqs); p1=$(rx_packets); read -r b1 t1 < <(cpu_ticks); local s1; s1=$(date +%s%N)
+  i1=$(queue_irqs); p1=$(stat_of rx_packets); read -r b1 t1 < <(cpu_ticks); local s1; s1=$(date +%s%N)
   mbps=$(echo "$json" | jq -r '.end.sum_received.bits_per_second // 0 | . / 1e6')
   dt=$(( (s1 - s0) / 1000000 ))
   awk -v n="$name" -v i=$((i1 - i0)) -v p=$((p1 - p0)) -v b=$((b1 - b0)) -v t=$((t1 - t0)) \
