@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Upstream NIC driver kselftests (tools/testing/selftests/drivers/net and drivers/net/hw) in the lab guest.
 #
-#   scripts/kselftest.sh [all|build|run|table]        (default: all = build + run + table)
+#   scripts/kselftest.sh [all|build|conf|run|table]   (default: all = build + run + table)
 #
 #   DRIVER=rxgbe|igb|e1000   driver under test (default rxgbe); igb/e1000 = the in-tree driver, for comparison
 #   DEVICE=igb|e1000         emulated NIC (default igb)
@@ -13,6 +13,8 @@
 #
 # build: builds the selftests once per (kernel source version, build recipe below, clang) into the cache and
 #        copies the installed tree to build/kselftest/install (the guest sees it as /host/build/kselftest/install).
+# conf:  only writes build/kselftest/<driver>-<device>.conf (scripts/vm-tests.sh then runs the tests at the end of
+#        its selftest boot, saving a boot).
 # run:   boots the guest with scripts/vm.py --mode kselftest; the guest script qemu/guest/kselftest.sh writes the
 #        KTAP to build/kselftest/<driver>-<device>.ktap.
 # table: prints one table from every build/kselftest/*-<device>.ktap; exits non-zero when a REQUIRED test of
@@ -138,23 +140,34 @@ do_build() {
 }
 
 # ---- Run --------------------------------------------------------------------------------------------------
-do_run() {
-  local name="$DRIVER-$DEVICE" conf ktap start rc=0 budget
-  case "${KSFT_TESTS:-}" in ""|quick) budget=${KSFT_BUDGET:-1200} ;; required) budget=${KSFT_BUDGET:-600} ;;
-    *) budget=${KSFT_BUDGET:-4800} ;; esac
-  [ -x "$RXGBE_ROOT/scripts/vm.py" ] || die "scripts/vm.py missing (the VM runner)"
+# Budget (s) of the guest for the tests of KSFT_TESTS.
+ksft_budget() {
+  case "${KSFT_TESTS:-}" in ""|quick) echo "${KSFT_BUDGET:-1200}" ;; required) echo "${KSFT_BUDGET:-600}" ;;
+    *) echo "${KSFT_BUDGET:-4800}" ;; esac
+}
+
+# Writes build/kselftest/<driver>-<device>.conf, what qemu/guest/kselftest.sh runs, and clears the old KTAP.
+# Also used alone (action conf) by scripts/vm-tests.sh, which runs the kselftests at the end of a selftest boot.
+do_conf() {
+  local name="$DRIVER-$DEVICE"
   [ -f "$INSTALL/run_kselftest.sh" ] || die "selftests not installed: scripts/kselftest.sh build"
-  conf="$OUT/$name.conf"
-  ktap="$OUT/$name.ktap"
-  # The guest script reads this file (the guest's environment comes from the VM runner).
+  mkdir -p "$OUT"
   {
     echo "# written by scripts/kselftest.sh; read by qemu/guest/kselftest.sh"
     printf 'KSFT_TESTS=%q\n' "${KSFT_TESTS:-}"
     printf 'KSFT_TIMEOUT=%q\n' "${KSFT_TIMEOUT:-}"
-    printf 'KSFT_BUDGET=%q\n' "$budget"
+    printf 'KSFT_BUDGET=%q\n' "$(ksft_budget)"
     printf 'KSFT_KTAP=%q\n' "/host/build/kselftest/$name.ktap"
-  } > "$conf"
-  rm -f "$ktap" "$ktap.partial"
+  } > "$OUT/$name.conf"
+  rm -f "$OUT/$name.ktap" "$OUT/$name.ktap.partial"
+}
+
+do_run() {
+  local name="$DRIVER-$DEVICE" ktap start rc=0 budget
+  budget=$(ksft_budget)
+  [ -x "$RXGBE_ROOT/scripts/vm.py" ] || die "scripts/vm.py missing (the VM runner)"
+  do_conf
+  ktap="$OUT/$name.ktap"
   log "kselftest: running in the guest: driver $DRIVER on $DEVICE (KTAP: ${ktap#"$RXGBE_ROOT"/})"
   start=$(date +%s)
   # Hard timeout: the tests' budget plus boot, driver setup and the kmemleak scan under TCG.
@@ -163,22 +176,24 @@ do_run() {
   log "kselftest: guest run took $(( $(date +%s) - start )) s (vm.py rc $rc)"
   # vm.py fails the run on kernel warnings, kmemleak reports, a timeout or a failed setup.
   VM_RC=$rc
-  if [ ! -s "$ktap" ]; then
-    if [ -s "$ktap.partial" ]; then
-      log "kselftest: the guest did not finish: keeping the partial KTAP"
-      mv "$ktap.partial" "$ktap"
-      echo "# KTAP incomplete: the guest stopped before the end of the run" >> "$ktap"
-    else
-      die "kselftest: no KTAP from the guest (see the VM log of kselftest-$name)"
-    fi
-  fi
-  return 0
+  settle_ktap
+}
+
+# A guest that stopped early leaves only <name>.ktap.partial: keep it, marked incomplete.
+settle_ktap() {
+  local ktap="$OUT/$DRIVER-$DEVICE.ktap"
+  [ -s "$ktap" ] && return 0
+  [ -s "$ktap.partial" ] || die "kselftest: no KTAP from the guest for $DRIVER on $DEVICE (see its VM log)"
+  log "kselftest: the guest did not finish: keeping the partial KTAP"
+  mv "$ktap.partial" "$ktap"
+  echo "# KTAP incomplete: the guest stopped before the end of the run" >> "$ktap"
 }
 VM_RC=0
 
 # ---- Table ------------------------------------------------------------------------------------------------
 do_table() {
   local files=() f
+  [ -e "$OUT/$DRIVER-$DEVICE.ktap.partial" ] && settle_ktap
   # The driver under test first, then the others that ran on the same device.
   [ -f "$OUT/$DRIVER-$DEVICE.ktap" ] && files+=("$OUT/$DRIVER-$DEVICE.ktap")
   for f in "$OUT"/*-"$DEVICE".ktap; do
@@ -191,6 +206,7 @@ do_table() {
 
 case "$action" in
   build) do_build ;;
+  conf) do_conf ;;
   run) do_run; exit "$VM_RC" ;;
   table) do_table ;;
   all)

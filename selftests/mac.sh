@@ -13,7 +13,7 @@ new_mac_gets() { rawpkt_probe $NEW "$1" | tee /dev/stderr | grep -q "seen=$1 "; 
 peer_sees() { in_peer ip neigh show "$1" dev "$PEER_IF" | grep -q "lladdr $2"; }
 
 check "set address $NEW while up" ip link set "$DUT_IF" address $NEW
-check "sysfs address is $NEW" bash -c "[ \"\$(cat /sys/class/net/$DUT_IF/address)\" = $NEW ]"
+check "sysfs address is $NEW" sh_c "[ \"\$(cat /sys/class/net/$DUT_IF/address)\" = $NEW ]"
 ip neigh flush dev "$DUT_IF"; in_peer ip neigh flush dev "$PEER_IF"
 check "IPv4 peer -> DUT with new MAC" peer_ping_ok "$DUT_V4"
 check "IPv6 peer -> DUT with new MAC" peer_ping_ok -6 "$DUT_V6"
@@ -25,7 +25,7 @@ out=$(rawpkt_probe "$DUT_MAC" 100)
 # Informational only: in-tree igb on QEMU's 82576 still accepts the old address after the change.
 diag "frames to the old MAC after the change: $out"
 check "restore $DUT_MAC" restore
-check "sysfs address restored" bash -c "[ \"\$(cat /sys/class/net/$DUT_IF/address)\" = $DUT_MAC ]"
+check "sysfs address restored" sh_c "[ \"\$(cat /sys/class/net/$DUT_IF/address)\" = $DUT_MAC ]"
 check "IPv4 peer -> DUT after restore" peer_ping_ok "$DUT_V4"
 check "IPv6 DUT -> peer after restore" ping_ok -6 "$PEER_V6"
 trap - EXIT

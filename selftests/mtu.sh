@@ -35,6 +35,6 @@ if [ "$DEVICE" = igb ] || [ "${RXGBE_MTU_ALL:-0}" = 1 ]; then
 fi
 check "MTU 1500 restored, link back" set_mtu 1500
 check "IPv4 ping after restore" ping_ok "$PEER_V4"
-check "oversized frame refused at MTU 1500 (DF)" bash -c "! ping -c 1 -W 2 -s 8000 -M do $PEER_V4"
+check "oversized frame refused at MTU 1500 (DF)" sh_c "! ping -c 1 -W 2 -s 8000 -M do $PEER_V4"
 trap - EXIT
 tap_end

@@ -21,11 +21,11 @@ probe() { # probe NAME EXPECT(none|all)
 }
 
 ip link set "$DUT_IF" promisc off
-check "promisc flag off" bash -c "! ip link show $DUT_IF | grep -q PROMISC"
+check "promisc flag off" sh_c "! ip link show $DUT_IF | grep -q PROMISC"
 probe "promisc off: frames to $FOREIGN filtered" none
-check "promisc on" bash -c "ip link set $DUT_IF promisc on && ip link show $DUT_IF | grep -q PROMISC"
+check "promisc on" sh_c "ip link set $DUT_IF promisc on && ip link show $DUT_IF | grep -q PROMISC"
 probe "promisc on: all $N frames to $FOREIGN received and counted" all
-check "promisc off again" bash -c "ip link set $DUT_IF promisc off && ! ip link show $DUT_IF | grep -q PROMISC"
+check "promisc off again" sh_c "ip link set $DUT_IF promisc off && ! ip link show $DUT_IF | grep -q PROMISC"
 probe "promisc off again: frames to $FOREIGN filtered" none
 check "traffic still works" ping_ok "$PEER_V4"
 trap - EXIT

@@ -14,21 +14,21 @@ refused() { # refused DESC CMD...: the command must fail
 
 if [ "$DEVICE" = e1000 ]; then
   refused "e1000: ethtool -L combined 2 not supported" ethtool -L "$DUT_IF" combined 2
-  check "e1000: the error says not supported" bash -c "ethtool -L $DUT_IF combined 2 2>&1 | grep -qi 'not supported'"
+  check "e1000: the error says not supported" sh_c "ethtool -L $DUT_IF combined 2 2>&1 | grep -qi 'not supported'"
   refused "e1000: ethtool -X equal 1 not supported" ethtool -X "$DUT_IF" equal 1
-  check "e1000: ethtool -x not supported" bash -c "ethtool -x $DUT_IF 2>&1 | grep -qi 'not supported'"
-  check "e1000: one rx and one tx queue" bash -c "[ \"$(queue_dirs)\" = '1 1' ]"
-  check "e1000: ethtool -S has per-queue counters" bash -c "ethtool -S $DUT_IF | grep -q 'rx-0-packets'"
+  check "e1000: ethtool -x not supported" sh_c "ethtool -x $DUT_IF 2>&1 | grep -qi 'not supported'"
+  check "e1000: one rx and one tx queue" sh_c "[ \"$(queue_dirs)\" = '1 1' ]"
+  check "e1000: ethtool -S has per-queue counters" sh_c "ethtool -S $DUT_IF | grep -q 'rx-0-packets'"
   check "e1000: traffic still works" ping_ok "$PEER_V4"
   tap_end; exit
 fi
 
 ncpu=$(nproc)
 want=$(( ncpu < 8 ? ncpu : 8 ))
-check "default combined channels = min(CPUs, 8) = $want" bash -c "[ \"$(current -l Combined)\" = $want ]"
-check "max combined channels is 8" bash -c "ethtool -l $DUT_IF | awk '/^Combined:/ {print \$2; exit}' | grep -qx 8"
-check "queues/ has $want rx-* and $want tx-*" bash -c "[ \"$(queue_dirs)\" = '$want $want' ]"
-check "/proc/interrupts: $DUT_IF-TxRx-0..$((want - 1)) and $DUT_IF-other" bash -c \
+check "default combined channels = min(CPUs, 8) = $want" sh_c "[ \"$(current -l Combined)\" = $want ]"
+check "max combined channels is 8" sh_c "ethtool -l $DUT_IF | awk '/^Combined:/ {print \$2; exit}' | grep -qx 8"
+check "queues/ has $want rx-* and $want tx-*" sh_c "[ \"$(queue_dirs)\" = '$want $want' ]"
+check "/proc/interrupts: $DUT_IF-TxRx-0..$((want - 1)) and $DUT_IF-other" sh_c \
   "[ \$(grep -c '$DUT_IF-TxRx-' /proc/interrupts) = $want ] && grep -q '$DUT_IF-other' /proc/interrupts"
 
 set_channels() { # set_channels N: -L, then the queue directories, vectors and traffic follow
@@ -39,10 +39,10 @@ set_channels() { # set_channels N: -L, then the queue directories, vectors and t
 for n in 4 1 8 "$want"; do check "ethtool -L combined $n: queues, vectors and traffic follow" set_channels "$n"; done
 refused "ethtool -L combined 9 refused (max 8)" ethtool -L "$DUT_IF" combined 9
 refused "ethtool -L combined 0 refused" ethtool -L "$DUT_IF" combined 0
-check "refused -L left $want channels" bash -c "[ \"$(current -l Combined)\" = $want ] && [ \"$(queue_dirs)\" = '$want $want' ]"
+check "refused -L left $want channels" sh_c "[ \"$(current -l Combined)\" = $want ] && [ \"$(queue_dirs)\" = '$want $want' ]"
 
 # Rings.
-check "ring sizes default 256/256, max 4096" bash -c \
+check "ring sizes default 256/256, max 4096" sh_c \
   "ethtool -g $DUT_IF | awk '/^RX:/ {print \$2}' | paste -sd' ' | grep -qx '4096 256' &&
    ethtool -g $DUT_IF | awk '/^TX:/ {print \$2}' | paste -sd' ' | grep -qx '4096 256'"
 ring_now() { ethtool -g "$DUT_IF" | awk -v k="$1:" '$1 == k {v = $2} END {print v}'; }  # current size
@@ -74,8 +74,8 @@ done
 # (ethtool fails on a request that changes nothing: only go back if needed.)
 [ "$want" = 2 ] || ethtool -L "$DUT_IF" combined "$want" 2>>/tmp/queues-xfer.log || reconf_ok=0
 wait "$xfer"
-check "-L/-G while a transfer runs: all accepted" bash -c "[ $reconf_ok = 1 ] || { cat /tmp/queues-xfer.log; exit 1; }"
-check "transfer during reconfiguration arrived intact (sha256)" bash -c \
+check "-L/-G while a transfer runs: all accepted" sh_c "[ $reconf_ok = 1 ] || { cat /tmp/queues-xfer.log; exit 1; }"
+check "transfer during reconfiguration arrived intact (sha256)" sh_c \
   "[ \"\$(cat /tmp/queues-xfer.rc)\" = 0 ] || { cat /tmp/queues-xfer.log; exit 1; }"
 
 # Interrupt moderation.
@@ -98,7 +98,7 @@ consistent() {
   q=$(sum_q); rx=$(stat_of rx_packets); tx=$(stat_of tx_packets)
   [ "$q" = "$rx $tx" ] || { echo "per-queue sums '$q' vs stats64 '$rx $tx'"; return 1; }
 }
-check "ethtool -S lists rx-N/tx-N packets, bytes, drops, restarts, alloc failures" bash -c \
+check "ethtool -S lists rx-N/tx-N packets, bytes, drops, restarts, alloc failures" sh_c \
   "s=\$(ethtool -S $DUT_IF); for k in rx-0-packets rx-0-bytes rx-0-alloc-fail tx-0-packets tx-0-bytes tx-0-dropped tx-0-restarts; do echo \"\$s\" | grep -q \"\$k:\" || { echo missing \$k; exit 1; }; done"
 check "per-queue packet counters sum to stats64 (quiet link)" wait_for consistent 10
 check "traffic still works" ping_ok "$PEER_V4"

@@ -9,7 +9,7 @@ gone() { ! if_by_mac "$DUT_MAC" >/dev/null; }
 
 # One cycle; prints why it failed.
 cycle() {
-  timeout -k 5 60 bash -c ". /host/qemu/guest/lab.sh; unload_driver" || { echo "rmmod failed"; return 1; }
+  unload_driver || { echo "rmmod failed"; return 1; }
   wait_for gone 15 || { echo "interface still present after rmmod"; return 1; }
   bring_driver || { echo "insmod: no interface"; return 1; }
   ip link set "$DUT_IF" up || return 1
@@ -28,7 +28,7 @@ check "kernel log clean after reload cycles" dmesg_clean
 # rmmod_under_traffic NAME [iperf3 args]
 rmmod_under_traffic() {
   local name=$1 cpid stat; shift
-  check "$name: setup" bash -c ". /host/qemu/guest/lab.sh; setup_dut && wait_reachable 30" || return
+  check "$name: setup" sh_c "setup_dut && wait_reachable 30" || return
   find_ifs
   peer_iperf3_server || { not_ok "$name: iperf3 server"; return; }
   timeout 120 iperf3 -c "$PEER_V4" -t 60 "$@" > /tmp/iperf3-c.log 2>&1 & cpid=$!
@@ -36,15 +36,15 @@ rmmod_under_traffic() {
   local p0; p0=$(stat_of $stat)
   # A few hundred packets: the debug kernel under TCG moves only about 100-300 packets/s.
   check "$name: traffic flowing ($stat rising)" wait_for '[ $(( $(stat_of '$stat') - p0 )) -gt 300 ]' 90
-  check "$name: rmmod while up" timeout -k 5 60 bash -c ". /host/qemu/guest/lab.sh; unload_driver"
+  check "$name: rmmod while up" unload_driver
   check "$name: interface gone" wait_for gone 15
   kill "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null; peer_iperf3_stop
   check "$name: reload, interface back" bring_driver
 }
 rmmod_under_traffic "rmmod during TX"
 rmmod_under_traffic "rmmod during RX" -R
-check "addresses set up again, peer reachable" bash -c ". /host/qemu/guest/lab.sh; setup_dut && wait_reachable 30"
+check "addresses set up again, peer reachable" sh_c "setup_dut && wait_reachable 30"
 find_ifs
-check "driver bound after reloads" bash -c "[ \"$(dut_driver)\" = $DRIVER ]"
+check "driver bound after reloads" sh_c "[ \"$(dut_driver)\" = $DRIVER ]"
 check "kernel log clean after rmmod under traffic" dmesg_clean
 tap_end

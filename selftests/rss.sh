@@ -22,9 +22,9 @@ setup_queues() { ethtool -L "$DUT_IF" combined "$1" && wait_for 'carrier_is 1' 3
 check "ethtool -L combined $NQ" setup_queues $NQ
 check "indirection table has 128 entries" test "$(table | wc -w)" = 128
 check "default table spread over queues 0..$((NQ - 1))" spread_over "$(seq -s, 0 $((NQ - 1)))"
-check "RSS key is 40 bytes and not all zero" bash -c "k='$(key)'; [ \$(echo \$k | tr ':' '\n' | wc -l) = 40 ] && echo \$k | grep -q '[1-9a-f]'"
-check "hash function is toeplitz" bash -c "ethtool -x $DUT_IF | grep -q 'toeplitz: on'"
-check "rx-flow-hash tcp4 is 4-tuple by default" bash -c "ethtool -n $DUT_IF rx-flow-hash tcp4 | grep -q 'L4 bytes 0 & 1'"
+check "RSS key is 40 bytes and not all zero" sh_c "k='$(key)'; [ \$(echo \$k | tr ':' '\n' | wc -l) = 40 ] && echo \$k | grep -q '[1-9a-f]'"
+check "hash function is toeplitz" sh_c "ethtool -x $DUT_IF | grep -q 'toeplitz: on'"
+check "rx-flow-hash tcp4 is 4-tuple by default" sh_c "ethtool -n $DUT_IF rx-flow-hash tcp4 | grep -q 'L4 bytes 0 & 1'"
 
 udp4_fields() { ethtool -N "$DUT_IF" rx-flow-hash udp4 "$1" && ethtool -n "$DUT_IF" rx-flow-hash udp4 | grep -q "$2"; }
 check "rx-flow-hash udp4 sdfn (4-tuple) accepted" udp4_fields sdfn 'L4 bytes 2 & 3'
@@ -34,7 +34,7 @@ set_key_table() { ethtool -X "$DUT_IF" hkey "$newkey" weight 1 0 3 2 && [ "$(key
 check "ethtool -X hkey <random> weight 1 0 3 2 applied" set_key_table
 check "new table spreads over queues 0,2,3 (weight 0 for queue 1)" spread_over 0,2,3
 check "UDP 4-tuple flows after key and table change" prove --l4
-check "ethtool -X equal 2" bash -c "ethtool -X $DUT_IF equal 2"
+check "ethtool -X equal 2" sh_c "ethtool -X $DUT_IF equal 2"
 check "table now over queues 0,1" spread_over 0,1
 check "UDP 4-tuple flows over 2 queues" prove --l4
 no_l4() { ethtool -N "$DUT_IF" rx-flow-hash udp4 sd && ! ethtool -n "$DUT_IF" rx-flow-hash udp4 | grep -q 'L4 bytes'; }

@@ -33,11 +33,11 @@ on_queue() { # on_queue CPU Q: pings from CPU go out on tx queue Q (>= 30 packet
 }
 setup2() { ethtool -L "$DUT_IF" combined 2 && wait_for 'carrier_is 1' 30 && wait_reachable 30; }
 check "two queue pairs" setup2
-check "default xps_cpus: tx-0 -> CPU 0, tx-1 -> CPU 1" bash -c \
+check "default xps_cpus: tx-0 -> CPU 0, tx-1 -> CPU 1" sh_c \
   "[ \$((16#\$(cat $Q/tx-0/xps_cpus))) = 1 ] && [ \$((16#\$(cat $Q/tx-1/xps_cpus))) = 2 ]"
 check "sender on CPU 0 counted on tx-0" on_queue 0 0
 check "sender on CPU 1 counted on tx-1" on_queue 1 1
-check "xps_cpus swapped (tx-0 -> CPU 1, tx-1 -> CPU 0)" bash -c "echo 2 > $Q/tx-0/xps_cpus && echo 1 > $Q/tx-1/xps_cpus"
+check "xps_cpus swapped (tx-0 -> CPU 1, tx-1 -> CPU 0)" sh_c "echo 2 > $Q/tx-0/xps_cpus && echo 1 > $Q/tx-1/xps_cpus"
 check "after the swap, sender on CPU 0 counted on tx-1" on_queue 0 1
 check "after the swap, sender on CPU 1 counted on tx-0" on_queue 1 0
 
@@ -53,12 +53,12 @@ rx_on() {
   [ "$d" -ge 95 ] || { echo "CPU $1 processed $d of 100"; return 1; }
 }
 check "rps_cpus off: received packets processed on CPU 0 (the queue's interrupt CPU)" rx_on 0
-check "rps_cpus of rx-0 = CPU 1" bash -c "echo 2 > $Q/rx-0/rps_cpus"
+check "rps_cpus of rx-0 = CPU 1" sh_c "echo 2 > $Q/rx-0/rps_cpus"
 check "RPS on: received packets processed on CPU 1" rx_on 1
 
 # RFS: packets follow the consumer's CPU. One fixed flow (ports 7001 -> 7000) for both runs: plain RPS over
 # CPUs 0-1 would send it to the same CPU both times, so only RFS passes both.
-check "RFS tables: rps_sock_flow_entries 4096, rx-0 rps_flow_cnt 4096, rps_cpus CPUs 0-1" bash -c \
+check "RFS tables: rps_sock_flow_entries 4096, rx-0 rps_flow_cnt 4096, rps_cpus CPUs 0-1" sh_c \
   "echo 4096 > /proc/sys/net/core/rps_sock_flow_entries && echo 4096 > $Q/rx-0/rps_flow_cnt && echo 3 > $Q/rx-0/rps_cpus"
 # rfs_to CPU: a UDP receiver pinned to CPU consumes 200 datagrams; >= 180 processed on CPU.
 rfs_to() {

@@ -83,7 +83,10 @@ export REMOTE_TYPE=netns REMOTE_ARGS=$PEER_NS KSFT_MACHINE_SLOW=yes
 rc=0
 case "${RXGBE_MODE:-shell}" in
   demo) timeout "$budget" /host/qemu/guest/demo.sh || rc=1 ;;
-  test) timeout "$budget" /host/selftests/run.sh || rc=1 ;;
+  test)
+    timeout "$budget" /host/selftests/run.sh || rc=1
+    # RXGBE_KSFT=1: the upstream kselftests of build/kselftest/<driver>-<device>.conf follow in the same boot.
+    if [ "${RXGBE_KSFT:-0}" = 1 ]; then /host/qemu/guest/kselftest.sh || rc=1; fi ;;
   kselftest)
     if [ -x /host/qemu/guest/kselftest.sh ]; then timeout "$budget" /host/qemu/guest/kselftest.sh || rc=1
     else lab_log "qemu/guest/kselftest.sh missing"; rc=1; fi ;;

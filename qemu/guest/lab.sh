@@ -24,26 +24,40 @@ OUTDIR=/host/build/vm/${RXGBE_NAME:-vm}
 
 lab_log() { printf '[guest %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 
+# Under TCG the debug kernel needs about 0.3 s to exec a program and 0.15 s to fork, so the helpers the tests
+# call in loops use bash builtins only: $EPOCHREALTIME for time, `read` for sysfs files and for sleeping.
+
+
+# nap SECONDS: sleep without exec'ing sleep(1): a read with a timeout on a FIFO nobody writes to.
+nap() {
+  if [ -z "${NAP_FD:-}" ]; then
+    [ -p /run/lab-nap ] || mkfifo /run/lab-nap 2>/dev/null || [ -p /run/lab-nap ] || { sleep "$1"; return 0; }
+    exec {NAP_FD}<>/run/lab-nap
+  fi
+  read -rt "$1" -u "$NAP_FD" _ || :
+}
+
 # wait_for 'shell condition' TIMEOUT_S [interval_s]: poll a condition instead of sleeping blindly.
 wait_for() {
-  local cond=$1 timeout=${2:-30} interval=${3:-0.2} end
-  end=$(( $(date +%s%N) / 1000000 + timeout * 1000 ))
+  local cond=$1 timeout=${2:-30} interval=${3:-0.2} t end
+  t=${EPOCHREALTIME/./}; end=$(( t / 1000 + timeout * 1000 ))
   while :; do
     eval "$cond" >/dev/null 2>&1 && return 0
-    [ $(( $(date +%s%N) / 1000000 )) -ge "$end" ] && return 1
-    sleep "$interval"
+    t=${EPOCHREALTIME/./}; [ $(( t / 1000 )) -ge "$end" ] && return 1
+    [ "$interval" = 0 ] || nap "$interval"
   done
 }
 
 # Interface name (root netns by default, or the netns given as $2) of the NIC with MAC $1.
 if_by_mac() {
-  local mac=$1 ns=${2:-} f
+  local mac=$1 ns=${2:-} f a
   if [ -n "$ns" ]; then
     ip -n "$ns" -o link show | awk -v m="$mac" '$0 ~ "link/ether " m {sub(":$","",$2); sub("@.*","",$2); print $2; exit}'
     return
   fi
   for f in /sys/class/net/*/address; do
-    [ "$(cat "$f")" = "$mac" ] && { basename "$(dirname "$f")"; return 0; }
+    read -r a < "$f" 2>/dev/null || continue
+    [ "$a" = "$mac" ] && { f=${f%/address}; echo "${f##*/}"; return 0; }
   done
   return 1
 }
@@ -56,8 +70,13 @@ find_ifs() {
   export DUT_IF PEER_IF
 }
 
-# Driver bound to the DUT interface, as ethtool reports it.
-dut_driver() { ethtool -i "$DUT_IF" 2>/dev/null | awk '/^driver:/ {print $2}'; }
+# Driver bound to the DUT interface (the PCI driver directory its device links to; ethtool -i costs a second).
+dut_driver() {
+  local d
+  for d in /sys/bus/pci/drivers/*; do
+    [ "/sys/class/net/$DUT_IF/device/driver" -ef "$d" ] && { echo "${d##*/}"; return 0; }
+  done
+}
 
 # Module files to insmod for $DRIVER, dependencies first (vm.py lists them in RXGBE_MODULES).
 driver_modules() { echo "${RXGBE_MODULES:-$DRIVER}" | tr ',' ' '; }
@@ -76,7 +95,7 @@ load_driver() {
 # Unloads only the driver itself (the last module), not its dependencies.
 unload_driver() {
   local mods; mods=($(driver_modules))
-  rmmod "${mods[-1]}"
+  timeout -k 5 60 rmmod "${mods[-1]}"
 }
 
 # Loads the driver and waits until the DUT interface exists.

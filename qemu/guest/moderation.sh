@@ -3,17 +3,12 @@
 # (off, fixed, adaptive) a bulk TCP receive from the peer and an idle ping. Prints one table row per setting
 # ("# mod|" lines: the host collects them) and fails if a setting could not be applied or moved no data.
 #   MOD_SECONDS  length of each iperf3 run (default 10)
-# The selftests' helpers (stat_of, peer_iperf3_server); no TAP output is used.
+# The selftests' helpers (stat_of, queue_irqs, peer_iperf3_server); no TAP output is used.
 . /host/selftests/lib.sh
 find_ifs
 secs=${MOD_SECONDS:-10}
 rc=0
 
-# Interrupts of the DUT's queue vectors so far (all CPUs), from /proc/interrupts.
-queue_irqs() {
-  awk -v pat="$DUT_IF-TxRx-" 'index($0, pat) { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i }
-    END { print s + 0 }' /proc/interrupts
-}
 # Busy and total jiffies of all CPUs, from /proc/stat.
 cpu_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t; exit }' /proc/stat; }
 
@@ -37,6 +32,8 @@ measure() {
   awk -v r="${mbps:-0}" 'BEGIN { exit !(r > 0) }' || { echo "# mod| $name: no data moved"; rc=1; }
 }
 
+# Which vectors queue_irqs counts (the in-tree igb names them its own way).
+grep -E " $DUT_IF(-|\$)" /proc/interrupts | sed 's/^/# vectors: /'
 echo "# mod| setting   | irqs/s     | Mbit/s   | rx pkts/s | CPU%  | idle RTT ms |"
 echo "# mod|---|---|---|---|---|---|"
 if [ "$DRIVER" = igb ]; then
