@@ -15,68 +15,48 @@ KDIR=${KDIR:-$("$RXGBE_ROOT/scripts/kernel.sh" test)}
 RXGBE_ROOTFS=${RXGBE_ROOTFS:-$("$RXGBE_ROOT/scripts/rootfs.sh")}
 export KDIR RXGBE_ROOTFS
 
-RESULTS=$(mktemp -d); trap 'rm -rf "$RESULTS"' EXIT
-# run_vm DEVICE DRIVER NAME VARIANT [vm.py args...]: one guest boot running selftests; its table row goes to
-# $RESULTS/NAME.row, and $RESULTS/NAME.fail marks a failure.
+rows=() rc=0
+# run_vm DEVICE DRIVER NAME VARIANT [vm.py args...]: one guest boot running selftests, one table row.
+# Guests run one at a time: two side by side (each keeps about 1.4 of the 2 host cores busy) made each boot's
+# 64 MiB transfers three times slower, more than the overlap saved.
 run_vm() {
   local dev=$1 drv=$2 name=$3 variant=$4 res start wall passed failed boot; shift 4
-  log "vm-tests: $drv on $dev${variant:+ ($variant)} (progress below, prefixed $name|; full log build/vm/$name.log)"
+  log "vm-tests: $drv on $dev${variant:+ ($variant)} (progress below; full log build/vm/$name.log)"
   start=$(date +%s)
   if "$RXGBE_ROOT/scripts/vm.py" --mode test --driver "$drv" --device "$dev" --name "$name" --quiet "$@"; then
-    res=PASS; else res=FAIL; : > "$RESULTS/$name.fail"; fi
+    res=PASS; else res=FAIL; rc=1; fi
   wall=$(( $(date +%s) - start ))
-  log "vm-tests: $name $res after $wall s"
   read -r passed failed boot < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));
 print(d["tap_passed"], d["tap_failed"], d["boot_s"])' "$RXGBE_ROOT/build/vm/$name.json" 2>/dev/null || echo "? ? ?")
-  printf '%-7s %-7s %-16s %-5s %7s %7s %7s %8s\n' "$dev" "$drv" "${variant:-default}" "$res" "$passed" "$failed" \
-    "$boot" "$wall" > "$RESULTS/$name.row"
+  rows+=("$(printf '%-7s %-7s %-16s %-5s %7s %7s %7s %8s' "$dev" "$drv" "${variant:-default}" "$res" "$passed" "$failed" "$boot" "$wall")")
 }
 
 # RXGBE_KSFT_TESTS (e.g. "required", see scripts/kselftest.sh KSFT_TESTS): these upstream kselftests run at the end
 # of the rxgbe igb selftest boot (one boot less than a separate `scripts/kselftest.sh` run), and their table and
 # required-test check follow the VM runs.
 KSFT_IN_BOOT=${RXGBE_KSFT_TESTS:-}
-# The boots, one line each: DEVICE DRIVER NAME VARIANT KERNEL-ARGS... (VARIANT "-" for the default boot).
-boots=()
 for dev in $DEVICES; do
   drv=$DRIVER
   [ "$drv" = rxgbe ] || drv=$dev  # in-tree comparison: each device with its own in-tree driver
-  args="RXGBE_BLOB_MB=$RXGBE_BLOB_MB RXGBE_MTU_BLOB_MB=$RXGBE_MTU_BLOB_MB" variant=-
+  ksft=()
   if [ -n "$KSFT_IN_BOOT" ] && [ "$drv" = rxgbe ] && [ "$dev" = igb ]; then
     KSFT_TESTS=$KSFT_IN_BOOT DRIVER=rxgbe DEVICE=igb "$RXGBE_ROOT/scripts/kselftest.sh" conf
-    args+=" RXGBE_KSFT=1" variant=+kselftests
+    ksft=(RXGBE_KSFT=1)
   fi
-  boots+=("$dev $drv test-$drv-$dev $variant $args")
-  # Interrupt fallback of the MSI-X MAC without MSI at all: INTx. (The MSI fallback, module parameter msix=0, is
-  # checked by irqmode.sh in the main boot, reloading the driver.)
+  # shellcheck disable=SC2086  # VM_ARGS: extra vm.py words
+  run_vm "$dev" "$drv" "test-$drv-$dev" "${ksft:++kselftests}" ${ksft:+--timeout 4500} \
+    --kernel-args "RXGBE_BLOB_MB=$RXGBE_BLOB_MB RXGBE_MTU_BLOB_MB=$RXGBE_MTU_BLOB_MB ${ksft[*]}" ${VM_ARGS:-}
   if [ "$drv" = rxgbe ] && [ "$dev" = igb ] && [ "${RXGBE_FALLBACKS:-1}" = 1 ]; then
-    boots+=("igb rxgbe test-rxgbe-igb-intx intx-fallback pci=nomsi RXGBE_EXPECT_IRQ=intx")
+    # Interrupt fallback of the MSI-X MAC without MSI at all: INTx. (The MSI fallback, module parameter
+    # msix=0, is checked by irqmode.sh in the main boot, reloading the driver.)
+    run_vm igb rxgbe test-rxgbe-igb-intx "intx fallback" --tests irqmode,dmesg \
+      --kernel-args "pci=nomsi RXGBE_EXPECT_IRQ=intx"
   fi
 done
 
-# boot LINE: runs one line of $boots.
-boot() {
-  local dev drv name variant args extra=()
-  read -r dev drv name variant args <<< "$1"
-  [ "$variant" = intx-fallback ] && extra=(--tests irqmode,dmesg)
-  [ "$variant" = +kselftests ] && extra=(--timeout 4500)
-  [ "$variant" = - ] && variant=""
-  # shellcheck disable=SC2086  # VM_ARGS: extra vm.py words
-  run_vm "$dev" "$drv" "$name" "$variant" "${extra[@]}" --kernel-args "$args" ${VM_ARGS:-}
-}
-
-# One guest at a time: two side by side (each guest keeps about 1.4 of the 2 host cores busy) made each boot's
-# 64 MiB transfers three times slower, more than the overlap saved.
-for b in "${boots[@]}"; do boot "$b"; done
-
-rc=0
 echo
 printf '%-7s %-7s %-16s %-5s %7s %7s %7s %8s\n' device driver boot result passed failed boot_s wall_s
-for b in "${boots[@]}"; do
-  read -r _ _ name _ <<< "$b"
-  cat "$RESULTS/$name.row" 2>/dev/null || echo "$name: no result"
-  [ -f "$RESULTS/$name.row" ] && [ ! -f "$RESULTS/$name.fail" ] || rc=1
-done
+printf '%s\n' "${rows[@]}"
 if [ -n "$KSFT_IN_BOOT" ] && [[ " $DEVICES " == *" igb "* ]] && [ "$DRIVER" = rxgbe ]; then
   echo
   KSFT_TESTS=$KSFT_IN_BOOT DRIVER=rxgbe DEVICE=igb "$RXGBE_ROOT/scripts/kselftest.sh" table || rc=1

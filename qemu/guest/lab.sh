@@ -27,7 +27,6 @@ lab_log() { printf '[guest %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 # Under TCG the debug kernel needs about 0.3 s to exec a program and 0.15 s to fork, so the helpers the tests
 # call in loops use bash builtins only: $EPOCHREALTIME for time, `read` for sysfs files and for sleeping.
 
-
 # nap SECONDS: sleep without exec'ing sleep(1): a read with a timeout on a FIFO nobody writes to.
 nap() {
   if [ -z "${NAP_FD:-}" ]; then
