@@ -41,7 +41,7 @@ log "setup: apt-get update"
 apt-get update -qq
 log "setup: build tools, LLVM 19, debootstrap"
 apt-get install -y -qq --no-install-recommends \
-  build-essential bc bison flex cpio kmod libelf-dev libssl-dev rsync xz-utils file \
+  build-essential bc bison flex cpio kmod libelf-dev libssl-dev rsync xz-utils curl file \
   clang-19 lld-19 llvm-19 libclang-19-dev debootstrap e2fsprogs python3 gnuplot-nox jq >/dev/null
 log "setup: QEMU from bookworm-backports"
 apt-get install -y -qq --no-install-recommends -t bookworm-backports qemu-system-x86 qemu-utils >/dev/null

@@ -81,6 +81,10 @@ export NETIF REMOTE_TYPE=netns REMOTE_ARGS=$PEER_NS KSFT_MACHINE_SLOW=yes PYTHON
 [ -n "$LOCAL_V4" ] && [ -n "$REMOTE_V4" ] && export LOCAL_V4 REMOTE_V4
 [ -n "$LOCAL_V6" ] && [ -n "$REMOTE_V6" ] && export LOCAL_V6 REMOTE_V6
 say "NETIF=$NETIF ($(basename "$(readlink /sys/class/net/$NETIF/device/driver 2>/dev/null)")) LOCAL_V4=${LOCAL_V4:-} REMOTE_V4=${REMOTE_V4:-} LOCAL_V6=${LOCAL_V6:-} REMOTE_V6=${REMOTE_V6:-} peer netns=$PEER_NS"
+# queues.py and irq.py take the link down and up; with the default keep_addr_on_down=0 that drops the global
+# IPv6 address and every later test using it fails with "No route to host" (for any driver). A test environment
+# keeps its addresses.
+sysctl -qw net.ipv6.conf.all.keep_addr_on_down=1
 # IPv6 DAD must be over before the tests use the addresses.
 for _ in $(seq 1 50); do
   ip -6 addr show dev "$NETIF" | grep -q tentative || break
