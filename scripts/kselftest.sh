@@ -28,8 +28,31 @@ REQUIRED_TESTS="ping.py napi_id.py"
 # Sub-cases (glob on the sub-case name, e.g. ping.test_xdp_native_sb) that never count against a required test:
 # XDP is optional for now.
 OPTIONAL_SUBCASES="*xdp*"
+# KSFT_TESTS=multiqueue (the multi-queue issue): every test of that list must pass with rxgbe, except for the
+# sub-cases below, each for a reason README's kselftest table gives. toeplitz.py is recorded, not required: its
+# receiver wants 40 packets within 4 s from 20 socat runs, which the debug kernel under TCG cannot send (the
+# hashes of the packets that do arrive check out; selftests/rss.sh proves Toeplitz placement instead).
+MQ_REQUIRED_TESTS="queues.py irq.py napi_id.py napi_threaded.py rss_api.py rss_ctx.py ring_reconfig.py stats.py"
+# - RSS contexts: the 82576 has one indirection table.
+MQ_OPTIONAL_SUBCASES="rss_api.test_rxfh_nl_set_indir_ctx rss_api.test_rxfh_indir_ctx_ntf rss_api.test_rss_ctx_add
+  rss_api.test_rss_ctx_ntf rss_ctx.test_rss_context* rss_ctx.test_flow_add_context_missing
+  rss_ctx.test_delete_rss_context_busy rss_ctx.test_rss_ntuple_addition rss_ctx.test_rss_default_context_rule"
+# - Hashing on one address alone (both tests set it): MRQC hashes both addresses or none (the in-tree igb agrees).
+MQ_OPTIONAL_SUBCASES+=" rss_api.test_rxfh_fields_set rss_api.test_rxfh_fields_set_xfrm"
+# - The lab kernel has no tc flower / act_skbedit, which this sub-case needs to steer its traffic.
+MQ_OPTIONAL_SUBCASES+=" ring_reconfig.reconfig_tx_stall"
 
 DRIVER=${DRIVER:-rxgbe}
+# The required set is what the chosen tests can show: the in-tree drivers are only compared, never gated,
+# beyond the basic tests.
+if [ "${KSFT_TESTS:-}" = multiqueue ]; then
+  if [ "$DRIVER" = rxgbe ]; then
+    REQUIRED_TESTS=$MQ_REQUIRED_TESTS
+    OPTIONAL_SUBCASES+=" $MQ_OPTIONAL_SUBCASES"
+  else
+    REQUIRED_TESTS="napi_id.py"
+  fi
+fi
 DEVICE=${DEVICE:-igb}
 OUT="$RXGBE_ROOT/build/kselftest"
 INSTALL="$OUT/install"
