@@ -58,6 +58,7 @@ if [ "${KSFT_TESTS:-}" = multiqueue ]; then
   fi
 fi
 DEVICE=${DEVICE:-igb}
+KSFT_PEER=${KSFT_PEER:-e1000e}
 OUT="$RXGBE_ROOT/build/kselftest"
 INSTALL="$OUT/install"
 TARGETS="drivers/net drivers/net/hw"
@@ -202,7 +203,7 @@ do_run() {
   # three times the packets/s of a virtio-net one (no offloads on a hub port), and the upstream traffic checks
   # (load.py: 10000-20000 packets within about 50 s) need that rate under TCG.
   "$RXGBE_ROOT/scripts/vm.py" --mode kselftest --driver "$DRIVER" --device "$DEVICE" --name "kselftest-$name" \
-    --peer "${KSFT_PEER:-e1000e}" --timeout $(( budget + 900 )) || rc=$?
+    --peer "$KSFT_PEER" --timeout $(( budget + 900 )) || rc=$?
   log "kselftest: guest run took $(( $(date +%s) - start )) s (vm.py rc $rc)"
   # vm.py fails the run on kernel warnings, kmemleak reports, a timeout or a failed setup.
   VM_RC=$rc

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Interrupt moderation table: boots the lab guest once and, with rx/tx-usecs 0 (off), 125 (fixed) and adaptive
+# Interrupt moderation table: boots the lab guest once and, with rx/tx-usecs 0 (off), 125 and 5000 (fixed) and adaptive
 # moderation, measures a bulk TCP receive from the peer (qemu/guest/moderation.sh). Prints the table; exits
 # non-zero if a setting was refused or moved no data.
 #   DRIVER=rxgbe|igb (default rxgbe)  MOD_SECONDS=N (iperf3 length per setting, default 10)

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Interrupt moderation measurement (RXGBE_MODE=cmd, started by scripts/moderation.sh): for each setting
-# (off, fixed 125 us and 5 ms, adaptive) a bulk TCP receive from the peer and an idle ping. Prints one table row per setting
-# ("# mod|" lines: the host collects them) and fails if a setting could not be applied or moved no data.
+# (off, fixed 125 us and 5 ms, adaptive) a bulk TCP receive from the peer and an idle ping. Prints one table
+# row per setting ("# mod|" lines: the host collects them) and fails if a setting could not be applied or moved
+# no data.
 #   MOD_SECONDS  length of each iperf3 run (default 10)
 # The selftests' helpers (stat_of, queue_irqs, peer_iperf3_server); no TAP output is used.
 . /host/selftests/lib.sh
