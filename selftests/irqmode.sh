@@ -25,7 +25,7 @@ assert_mode() {
     check "$mode: exactly one TxRx vector" test "$(grep -c "$DUT_IF-TxRx-" /proc/interrupts)" = 1
     check "$mode: one rx and one tx queue" test "$(ls /sys/class/net/$DUT_IF/queues | paste -sd' ')" = "rx-0 tx-0"
     [ "$DEVICE" = igb ] && check "$mode: ethtool -l: at most 1 combined channel" \
-      sh_c "ethtool -l $DUT_IF | awk '/^Combined:/ {print \$2; exit}' | grep -qx 1"
+      sh_c "[ \"\$(ethtool_max -l Combined)\" = 1 ]"
   fi
   check "$mode: IPv4 ping both directions" both_ping
   before=$(queue_irqs 0)

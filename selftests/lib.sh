@@ -43,6 +43,11 @@ tap_begin() {
 stat_of() { local v; read -r v < "/sys/class/net/$DUT_IF/statistics/$1" && echo "$v"; }
 carrier_is() { local v; read -r v < "/sys/class/net/$DUT_IF/carrier" 2>/dev/null && [ "$v" = "$1" ]; }
 
+# ethtool_max OPT FIELD / ethtool_now OPT FIELD: a field of `ethtool -l` or `-g` on the DUT. ethtool prints the
+# maxima first and the current settings second, so the first occurrence is the maximum, the last the current.
+ethtool_max() { ethtool "$1" "$DUT_IF" | awk -v f="$2:" '$1 == f {print $2; exit}'; }
+ethtool_now() { ethtool "$1" "$DUT_IF" | awk -v f="$2:" '$1 == f {v = $2} END {print v}'; }
+
 # queue_irqs [PAIR]: interrupts so far (all CPUs) of the DUT's queue vectors, or of queue pair PAIR's vector.
 # rxgbe names them <if>-TxRx-N in every interrupt mode; the in-tree igb uses <if>-TxRx-N, <if>-rx-N/<if>-tx-N
 # when it does not pair queues, and the bare interface name on MSI or INTx.

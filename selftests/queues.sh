@@ -5,8 +5,6 @@
 # sha256-checked transfer. On e1000 (single queue): -L and -X answer "not supported".
 . /host/selftests/lib.sh
 tap_begin
-# current -l Combined: the "Current hardware settings" value (the last occurrence of the field).
-current() { ethtool "$1" "$DUT_IF" | awk -v f="$2" '$0 ~ "^"f":" {v=$2} END {print v}'; }
 queue_dirs() { echo "$(ls /sys/class/net/$DUT_IF/queues | grep -c '^rx-') $(ls /sys/class/net/$DUT_IF/queues | grep -c '^tx-')"; }
 refused() { # refused DESC CMD...: the command must fail
   if out=$("${@:2}" 2>&1); then not_ok "$1" "accepted: $out"; else ok "$1 ($(echo "$out" | tail -n1))"; fi
@@ -25,37 +23,35 @@ fi
 
 ncpu=$(nproc)
 want=$(( ncpu < 8 ? ncpu : 8 ))
-check "default combined channels = min(CPUs, 8) = $want" sh_c "[ \"$(current -l Combined)\" = $want ]"
-check "max combined channels is 8" sh_c "ethtool -l $DUT_IF | awk '/^Combined:/ {print \$2; exit}' | grep -qx 8"
+check "default combined channels = min(CPUs, 8) = $want" sh_c "[ \"$(ethtool_now -l Combined)\" = $want ]"
+check "max combined channels is 8" sh_c "[ \"$(ethtool_max -l Combined)\" = 8 ]"
 check "queues/ has $want rx-* and $want tx-*" sh_c "[ \"$(queue_dirs)\" = '$want $want' ]"
 check "/proc/interrupts: $DUT_IF-TxRx-0..$((want - 1)) and $DUT_IF-other" sh_c \
   "[ \$(grep -c '$DUT_IF-TxRx-' /proc/interrupts) = $want ] && grep -q '$DUT_IF-other' /proc/interrupts"
 
 set_channels() { # set_channels N: -L, then the queue directories, vectors and traffic follow
-  ethtool -L "$DUT_IF" combined "$1" && [ "$(current -l Combined)" = "$1" ] &&
+  ethtool -L "$DUT_IF" combined "$1" && [ "$(ethtool_now -l Combined)" = "$1" ] &&
     [ "$(queue_dirs)" = "$1 $1" ] && [ "$(grep -c "$DUT_IF-TxRx-" /proc/interrupts)" = "$1" ] &&
     wait_for 'carrier_is 1' 30 && wait_reachable 30
 }
 for n in 4 1 8 "$want"; do check "ethtool -L combined $n: queues, vectors and traffic follow" set_channels "$n"; done
 refused "ethtool -L combined 9 refused (max 8)" ethtool -L "$DUT_IF" combined 9
 refused "ethtool -L combined 0 refused" ethtool -L "$DUT_IF" combined 0
-check "refused -L left $want channels" sh_c "[ \"$(current -l Combined)\" = $want ] && [ \"$(queue_dirs)\" = '$want $want' ]"
+check "refused -L left $want channels" sh_c "[ \"$(ethtool_now -l Combined)\" = $want ] && [ \"$(queue_dirs)\" = '$want $want' ]"
 
 # Rings.
-check "ring sizes default 256/256, max 4096" sh_c \
-  "ethtool -g $DUT_IF | awk '/^RX:/ {print \$2}' | paste -sd' ' | grep -qx '4096 256' &&
-   ethtool -g $DUT_IF | awk '/^TX:/ {print \$2}' | paste -sd' ' | grep -qx '4096 256'"
-ring_now() { ethtool -g "$DUT_IF" | awk -v k="$1:" '$1 == k {v = $2} END {print v}'; }  # current size
+check "ring sizes default 256/256, max 4096" test \
+  "$(ethtool_max -g RX) $(ethtool_now -g RX) $(ethtool_max -g TX) $(ethtool_now -g TX)" = "4096 256 4096 256"
 set_rings() {
   ethtool -G "$DUT_IF" rx 512 tx 1024 || return 1
-  [ "$(ring_now RX)" = 512 ] && [ "$(ring_now TX)" = 1024 ] || { ethtool -g "$DUT_IF"; return 1; }
+  [ "$(ethtool_now -g RX)" = 512 ] && [ "$(ethtool_now -g TX)" = 1024 ] || { ethtool -g "$DUT_IF"; return 1; }
   wait_for 'carrier_is 1' 30 && wait_reachable 30
 }
 check "ethtool -G rx 512 tx 1024 applied, traffic works" set_rings
 refused "ethtool -G rx 100 refused (multiple of 8 from 64)" ethtool -G "$DUT_IF" rx 100
 refused "ethtool -G rx 8192 refused (max 4096)" ethtool -G "$DUT_IF" rx 8192
 refused "ethtool -G tx 32 refused (min 64)" ethtool -G "$DUT_IF" tx 32
-check "refused -G left rx 512 tx 1024" test "$(ring_now RX) $(ring_now TX)" = "512 1024"
+check "refused -G left rx 512 tx 1024" test "$(ethtool_now -g RX) $(ethtool_now -g TX)" = "512 1024"
 
 # Reconfiguration under load: a sha256-checked transfer from the peer while channels and rings change.
 blob=/tmp/blob-queues; make_blob $blob 8

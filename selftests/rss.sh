@@ -55,7 +55,7 @@ refused "rx-flow-hash udp4 s refused" ethtool -N "$DUT_IF" rx-flow-hash udp4 s
 refused "ethtool -L combined 1 refused while the user table uses queue 1" ethtool -L "$DUT_IF" combined 1
 unchanged() {
   [ "$(table)" = "$before" ] && [ "$(key)" = "$before_key" ] &&
-    [ "$(ethtool -l "$DUT_IF" | awk '/^Combined:/ {v = $2} END {print v}')" = $NQ ]
+    [ "$(ethtool_now -l Combined)" = $NQ ]
 }
 check "refusals changed nothing (table, key, channels)" unchanged
 respread() { ethtool -X "$DUT_IF" default && setup_queues 3 && spread_over 0,1,2; }
