@@ -3,7 +3,7 @@
 #   make test       everything: setup, kernel, module, host unit tests, VM selftests, kselftests
 #   make demo       boot the lab, load rxgbe on the emulated igb and show it carrying traffic
 #   make vm         interactive guest shell with rxgbe loaded and the peer ready
-#   make module     build rxgbe.ko against KDIR (default: the lab's test kernel)
+#   make module     build rxgbe.ko against KDIR (default: the lab kernel of flavour KERNEL)
 #   make kselftest  upstream drivers/net kselftests in the guest (DRIVER=rxgbe|igb, DEVICE=igb|e1000)
 #   make moderation interrupts/s, throughput, CPU% with moderation off, fixed and adaptive (DRIVER=rxgbe|igb)
 #   make clean
@@ -14,9 +14,12 @@ DRIVER ?= rxgbe
 DEVICE ?= igb
 export DRIVER DEVICE
 
+# Lab kernel flavour for module, kselftest, moderation, demo and vm: test (debug options) or release.
+# make test always uses the test kernel.
+KERNEL ?= test
 ifeq ($(origin KDIR), undefined)
 LAB_KERNEL := 1
-KDIR = $(shell bash scripts/kernel.sh test)
+KDIR = $(shell bash scripts/kernel.sh $(KERNEL))
 endif
 
 .PHONY: all setup kernel rootfs module host-test vm-test kselftest moderation test demo vm clean
@@ -27,7 +30,7 @@ setup:
 	@bash scripts/setup.sh
 
 kernel: setup
-	@bash scripts/kernel.sh test >/dev/null
+	@bash scripts/kernel.sh $(KERNEL) >/dev/null
 
 rootfs: setup
 	@bash scripts/rootfs.sh >/dev/null
@@ -45,10 +48,10 @@ vm-test: module rootfs
 	@bash scripts/vm-tests.sh
 
 kselftest: module rootfs
-	@bash scripts/kselftest.sh
+	@KDIR=$(KDIR) bash scripts/kselftest.sh
 
 moderation: module rootfs
-	@bash scripts/moderation.sh
+	@KDIR=$(KDIR) bash scripts/moderation.sh
 
 # make test: every VM selftest on igb and e1000 plus the igb INTx fallback boot; the kselftests the open issues
 # require run at the end of the igb boot (make kselftest runs the wider quick set). prepare.sh builds the kernel,
@@ -60,12 +63,12 @@ test: setup
 	@echo "[test] all tests passed"
 
 demo: module rootfs
-	@python3 scripts/vm.py --mode demo --driver rxgbe --device igb
+	@KDIR=$(KDIR) python3 scripts/vm.py --mode demo --driver rxgbe --device igb
 
 vm: module rootfs
-	@python3 scripts/vm.py --mode shell --driver $(DRIVER) --device $(DEVICE) --interactive
+	@KDIR=$(KDIR) python3 scripts/vm.py --mode shell --driver $(DRIVER) --device $(DEVICE) --interactive
 
 clean:
-	@if [ -n "$(LAB_KERNEL)" ] && [ -d "$$(bash scripts/kernel.sh test 2>/dev/null)" ]; then \
-	  $(MAKE) -s -C "$$(bash scripts/kernel.sh test)" M=$(CURDIR) LLVM=$(LLVM) clean; fi
+	@kdir="$(if $(LAB_KERNEL),$$(. scripts/common.sh && kernel_build_dir $(KERNEL)),$(KDIR))"; \
+	  if [ -f "$$kdir/Makefile" ]; then $(MAKE) -s -C "$$kdir" M=$(CURDIR) LLVM=$(LLVM) clean; fi
 	@rm -rf build target rust-bindings/generated
