@@ -55,6 +55,9 @@ impl Skb {
         unsafe { sys::rxgbe_skb_headlen(self.as_raw()) }
     }
 
+    /// Most page fragments an skb can carry (the kernel's `MAX_SKB_FRAGS`).
+    pub(crate) const MAX_FRAGS: u32 = sys::RXGBE_MAX_SKB_FRAGS;
+
     /// Number of page fragments.
     pub(crate) fn nr_frags(&self) -> u32 {
         // SAFETY: valid skb (type invariant).

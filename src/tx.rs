@@ -26,8 +26,10 @@ use crate::stats::QueueStats;
 
 /// Most descriptors one packet may use (the 82576 limit; the 82540EM has none lower).
 pub(crate) const MAX_DESCS_PER_PACKET: u32 = 64;
-/// The queue is stopped when fewer descriptors than this are free, and woken above twice it.
-const STOP_THRESHOLD: u32 = MAX_DESCS_PER_PACKET + 2;
+/// The queue is stopped when fewer descriptors than this are free.
+const STOP_THRESHOLD: u32 = ring::tx_stop_threshold(Skb::MAX_FRAGS);
+// The smallest ring must take the largest packet while its queue is awake.
+const _: () = assert!(STOP_THRESHOLD < ring::MIN_DESCS);
 
 #[derive(Default)]
 struct Slot {
@@ -214,7 +216,10 @@ impl TxRing {
             txq.completed(pkts, bytes);
             stats.tx_packets.add(pkts.into());
             stats.tx_bytes.add(bytes.into());
-            if txq.is_stopped() && self.unused() >= 2 * STOP_THRESHOLD && nd.carrier_ok() {
+            if txq.is_stopped()
+                && self.unused() >= ring::tx_wake_threshold(count, STOP_THRESHOLD)
+                && nd.carrier_ok()
+            {
                 txq.wake();
                 stats.tx_restarts.add(1);
             }

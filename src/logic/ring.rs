@@ -62,6 +62,26 @@ pub(crate) const fn descs_for_packet(nr_frags: u32) -> u32 {
     nr_frags + 1
 }
 
+/// Free descriptors below which a TX queue is stopped: room for the largest packet the stack can
+/// hand over (`max_frags` fragments) plus a context descriptor and one spare, so that a queue the
+/// stack sees awake never has to drop for lack of descriptors.
+#[inline]
+pub(crate) const fn tx_stop_threshold(max_frags: u32) -> u32 {
+    descs_for_packet(max_frags) + 2
+}
+
+/// Free descriptors at which a stopped TX queue of `count` descriptors is woken: twice the stop
+/// threshold so that a woken queue takes a burst before it stops again, but no more than the
+/// `count - 1` an idle ring offers, or a small ring would never wake.
+#[inline]
+pub(crate) const fn tx_wake_threshold(count: u32, stop: u32) -> u32 {
+    if 2 * stop < count - 1 {
+        2 * stop
+    } else {
+        count - 1
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,6 +119,28 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn tx_thresholds_fit_every_ring_size() {
+        // 17 is the default MAX_SKB_FRAGS, 45 the largest CONFIG_MAX_SKB_FRAGS allows.
+        for max_frags in [17u32, 45] {
+            let stop = tx_stop_threshold(max_frags);
+            // The smallest ring holds the largest packet with the queue still awake.
+            assert!(stop <= MIN_DESCS - 1);
+            for count in (MIN_DESCS..=MAX_DESCS).step_by(DESC_ALIGN as usize) {
+                let wake = tx_wake_threshold(count, stop);
+                // An idle ring (count - 1 free) always wakes a stopped queue, and waking never
+                // happens below the stop level.
+                assert!(
+                    wake <= count - 1 && wake >= stop,
+                    "count {count} frags {max_frags}"
+                );
+            }
+        }
+        assert_eq!(tx_wake_threshold(64, tx_stop_threshold(17)), 40);
+        assert_eq!(tx_wake_threshold(64, tx_stop_threshold(45)), 63);
+        assert_eq!(tx_wake_threshold(4096, tx_stop_threshold(17)), 40);
     }
 
     #[test]
