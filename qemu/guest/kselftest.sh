@@ -105,21 +105,34 @@ resolve_test() { # name -> "collection path" ("drivers/net/hw hw/x.py" style nam
 # Device settings a test assumes and the defaults do not give, applied alike to every driver and undone after
 # the test. toeplitz.py checks every UDP packet's hash over the 4-tuple, while igb (in-tree and rxgbe) hashes UDP
 # on the addresses by default (fragments of one datagram must not spread): turn the 4-tuple on for it.
-# rss_ctx.py's main-context cases want at least 3 queues, and the guest's 2 vCPUs give 2 by default (any driver
-# that sizes its channels by CPUs): give it 4.
+# toeplitz.py's RPS variants want two CPUs that serve no RX queue, and drivers that size their channels by CPUs
+# leave none: with 4 or more CPUs, give it half of them as queues. rss_ctx.py's main-context cases want at least 3
+# queues, and 2 vCPUs give 2 by default: give it 4.
 combined_before=
+combined_now() { ethtool -l "$NETIF" | awk '/^Current/{c=1} c && /^Combined:/{print $2; exit}'; }
+# (ethtool -L fails on a request that changes nothing.)
+set_combined() { # set_combined N: remember the current count, then set N
+  combined_before=$(combined_now)
+  [ "$combined_before" = "$1" ] || ethtool -L "$NETIF" combined "$1"
+}
+restore_combined() {
+  if [ -n "$combined_before" ] && [ "$(combined_now)" != "$combined_before" ]; then
+    ethtool -L "$NETIF" combined "$combined_before"
+  fi
+  combined_before=
+}
 test_setup() {
   case "$1" in
-    toeplitz.py) ethtool -N "$NETIF" rx-flow-hash udp4 sdfn && ethtool -N "$NETIF" rx-flow-hash udp6 sdfn ;;
-    rss_ctx.py)
-      combined_before=$(ethtool -l "$NETIF" | awk '/^Current/{c=1} c && /^Combined:/{print $2; exit}')
-      ethtool -L "$NETIF" combined 4 ;;
+    toeplitz.py)
+      ethtool -N "$NETIF" rx-flow-hash udp4 sdfn && ethtool -N "$NETIF" rx-flow-hash udp6 sdfn
+      if [ "$(nproc)" -ge 4 ]; then set_combined $(( $(nproc) / 2 )); fi ;;
+    rss_ctx.py) set_combined 4 ;;
   esac
 }
 test_teardown() {
   case "$1" in
-    toeplitz.py) ethtool -N "$NETIF" rx-flow-hash udp4 sd; ethtool -N "$NETIF" rx-flow-hash udp6 sd ;;
-    rss_ctx.py) [ -n "$combined_before" ] && ethtool -L "$NETIF" combined "$combined_before" ;;
+    toeplitz.py) ethtool -N "$NETIF" rx-flow-hash udp4 sd; ethtool -N "$NETIF" rx-flow-hash udp6 sd; restore_combined ;;
+    rss_ctx.py) restore_combined ;;
   esac
 }
 link_ok() { ping -c 1 -W 2 "${REMOTE_V4:-$REMOTE_V6}" >/dev/null 2>&1; }
