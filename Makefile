@@ -6,6 +6,7 @@
 #   make module     build rxgbe.ko against KDIR (default: the lab kernel of flavour KERNEL)
 #   make kselftest  upstream drivers/net kselftests in the guest (DRIVER=rxgbe|igb, DEVICE=igb|e1000)
 #   make moderation interrupts/s, throughput, CPU% with moderation off, fixed and adaptive (DRIVER=rxgbe|igb)
+#   make bench      rxgbe against the in-tree igb on the release kernel, interleaved repetitions (BENCH_REPS=5)
 #   make clean
 
 SHELL := /bin/bash
@@ -22,7 +23,7 @@ LAB_KERNEL := 1
 KDIR = $(shell bash scripts/kernel.sh $(KERNEL))
 endif
 
-.PHONY: all setup kernel rootfs module host-test vm-test kselftest moderation test demo vm clean
+.PHONY: all setup kernel rootfs module host-test vm-test kselftest moderation bench test demo vm clean
 
 all: module
 
@@ -52,6 +53,11 @@ kselftest: module rootfs
 
 moderation: module rootfs
 	@KDIR=$(KDIR) bash scripts/moderation.sh
+
+# The benchmark always uses the release kernel (and builds rxgbe.ko for it).
+bench: KERNEL = release
+bench: kernel module rootfs
+	@KDIR=$(KDIR) bash scripts/bench.sh
 
 # make test: every VM selftest on igb and e1000 plus the igb INTx fallback boot; the kselftests the open issues
 # require run at the end of the igb boot (make kselftest runs the wider quick set). prepare.sh builds the kernel,

@@ -26,6 +26,11 @@ DUT_MAC = "52:54:00:12:34:56"
 PEER_MAC = "52:54:00:12:34:57"
 INTREE = {"igb": "drivers/net/ethernet/intel/igb/igb.ko", "e1000": "drivers/net/ethernet/intel/e1000/e1000.ko"}
 QEMU_DEVICE = {"igb": "igb", "e1000": "e1000"}
+# mttcg: one host thread per vCPU, real time (fast, noisy). icount: one thread, guest time runs at a fixed 2^3 ns
+# per instruction (sleep=off: idle time is skipped), so rates measure instructions per packet and repeat within a
+# few percent (shared/notes/benchmarking.md): the mode for driver-against-driver benchmarks.
+ACCEL = {"mttcg": ["-accel", "tcg,thread=multi"],
+         "icount": ["-accel", "tcg,thread=single", "-icount", "shift=3,sleep=off"]}
 DEFAULT_TIMEOUT = {"demo": 900, "test": 3600, "kselftest": 3600, "cmd": 1500, "shell": 4 * 3600}
 
 # Console lines that mean a kernel bug; a run that printed one fails even if the guest said PASS.
@@ -141,7 +146,7 @@ def qemu_cmd(a, kernel, rootfs, sockdir, modules):
     append = ("root=/dev/vda rw init=/sbin/rxgbe-init console=ttyS0 panic=-1 printk.time=1 "
               + " ".join(args) + " " + a.kernel_args).strip()
     return [
-        "qemu-system-x86_64", "-machine", "q35", "-accel", "tcg,thread=multi", "-cpu", a.cpu,
+        "qemu-system-x86_64", "-machine", "q35", *ACCEL[a.accel], "-cpu", a.cpu,
         "-smp", str(a.smp), "-m", str(a.mem), "-nodefaults", "-no-reboot", "-display", "none",
         "-kernel", kernel, "-append", append,
         "-drive", f"file={rootfs},format=raw,if=virtio,snapshot=on",
@@ -308,6 +313,7 @@ def main():
     # la57 off: with 5-level paging a boot of the KASAN kernel once reported a wild access in an early IRQ.
     p.add_argument("--cpu", default="max,la57=off", help="QEMU CPU model")
     p.add_argument("--smp", type=int, default=2)
+    p.add_argument("--accel", choices=sorted(ACCEL), default="mttcg", help="TCG mode (icount for benchmarks)")
     p.add_argument("--mem", type=int, default=2048, help="MiB")
     a = p.parse_args()
     a.name = a.name or f"{a.mode}-{a.driver}-{a.device}"

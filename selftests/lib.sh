@@ -43,6 +43,12 @@ tap_begin() {
 stat_of() { local v; read -r v < "/sys/class/net/$DUT_IF/statistics/$1" && echo "$v"; }
 carrier_is() { local v; read -r v < "/sys/class/net/$DUT_IF/carrier" 2>/dev/null && [ "$v" = "$1" ]; }
 
+# cpu_ticks: "busy kernel total" jiffies of all CPUs since boot, from /proc/stat (busy = all but idle and iowait;
+# kernel = system + irq + softirq).
+cpu_ticks() {
+  awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, $4 + $7 + $8, t; exit }' /proc/stat
+}
+
 # ethtool_max OPT FIELD / ethtool_now OPT FIELD: a field of `ethtool -l` or `-g` on the DUT. ethtool prints the
 # maxima first and the current settings second, so the first occurrence is the maximum, the last the current.
 ethtool_max() { ethtool "$1" "$DUT_IF" | awk -v f="$2:" '$1 == f {print $2; exit}'; }

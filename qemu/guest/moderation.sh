@@ -4,14 +4,11 @@
 # row per setting ("# mod|" lines: the host collects them) and fails if a setting could not be applied or moved
 # no data.
 #   MOD_SECONDS  length of each iperf3 run (default 10)
-# The selftests' helpers (stat_of, queue_irqs, peer_iperf3_server); no TAP output is used.
+# The selftests' helpers (stat_of, queue_irqs, cpu_ticks, peer_iperf3_server); no TAP output is used.
 . /host/selftests/lib.sh
 find_ifs
 secs=${MOD_SECONDS:-10}
 rc=0
-
-# Busy and total jiffies of all CPUs, from /proc/stat.
-cpu_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t; exit }' /proc/stat; }
 
 # measure NAME ethtool-C-args...: one row: interrupts/s, Mbit/s, packets/s, CPU%, idle ping RTT.
 measure() {
@@ -21,9 +18,9 @@ measure() {
   # Idle latency first: a few pings with nothing else on the wire.
   rtt=$(ping -c 20 -i 0.2 -q "$PEER_V4" | awk -F/ '/^rtt/ {print $5}')
   peer_iperf3_server || { echo "# mod| $name: no iperf3 server"; rc=1; return; }
-  i0=$(queue_irqs); p0=$(stat_of rx_packets); read -r b0 t0 < <(cpu_ticks); local s0; s0=$(date +%s%N)
+  i0=$(queue_irqs); p0=$(stat_of rx_packets); read -r b0 _ t0 < <(cpu_ticks); local s0; s0=$(date +%s%N)
   json=$(timeout $((secs + 60)) iperf3 -c "$PEER_V4" -t "$secs" -R -J)
-  i1=$(queue_irqs); p1=$(stat_of rx_packets); read -r b1 t1 < <(cpu_ticks); local s1; s1=$(date +%s%N)
+  i1=$(queue_irqs); p1=$(stat_of rx_packets); read -r b1 _ t1 < <(cpu_ticks); local s1; s1=$(date +%s%N)
   mbps=$(echo "$json" | jq -r '.end.sum_received.bits_per_second // 0 | . / 1e6')
   dt=$(( (s1 - s0) / 1000000 ))
   awk -v n="$name" -v i=$((i1 - i0)) -v p=$((p1 - p0)) -v b=$((b1 - b0)) -v t=$((t1 - t0)) \
