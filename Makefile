@@ -46,7 +46,7 @@ host-test:
 
 vm-test: module rootfs
 	@bash scripts/kselftest.sh build
-	@bash scripts/vm-tests.sh
+	@KDIR=$(KDIR) bash scripts/vm-tests.sh
 
 kselftest: module rootfs
 	@KDIR=$(KDIR) bash scripts/kselftest.sh
@@ -64,7 +64,7 @@ bench: kernel module rootfs
 # the guest image and the kselftests (napi.sh uses their YNL library) side by side on a cold cache.
 test: setup
 	@bash scripts/prepare.sh
-	@$(MAKE) -s host-test module
+	@$(MAKE) -s host-test module KERNEL=test
 	@RXGBE_KSFT_TESTS=required bash scripts/vm-tests.sh
 	@echo "[test] all tests passed"
 

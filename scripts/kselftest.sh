@@ -193,10 +193,13 @@ do_conf() {
   rm -f "$OUT/$name.ktap" "$OUT/$name.ktap.partial"
 }
 
-# The kernel the guest boots: KDIR (from make) or the test kernel; "debug" when KASAN is on.
+# The kernel the guest boots: KDIR (from make) or the test kernel; "debug" when KASAN is on, "unknown" when the
+# build has no .config to tell.
 kernel_flavour() {
   local kdir=${KDIR:-$(kernel_build_dir test)}
-  if grep -qx 'CONFIG_KASAN=y' "$kdir/.config" 2>/dev/null; then echo debug; else echo release; fi
+  if [ ! -f "$kdir/.config" ]; then echo unknown
+  elif grep -qx 'CONFIG_KASAN=y' "$kdir/.config"; then echo debug
+  else echo release; fi
 }
 
 do_run() {

@@ -124,7 +124,7 @@ restore_combined() {
 test_setup() {
   case "$1" in
     toeplitz.py)
-      ethtool -N "$NETIF" rx-flow-hash udp4 sdfn && ethtool -N "$NETIF" rx-flow-hash udp6 sdfn
+      ethtool -N "$NETIF" rx-flow-hash udp4 sdfn && ethtool -N "$NETIF" rx-flow-hash udp6 sdfn || return 1
       if [ "$(nproc)" -ge 4 ]; then set_combined $(( $(nproc) / 2 )); fi ;;
     rss_ctx.py) set_combined 4 ;;
   esac
