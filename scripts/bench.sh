@@ -23,9 +23,14 @@ for r in $(seq "$reps"); do
   for drv in rxgbe igb; do
     name=bench-$drv-$r
     log "bench: repetition $r/$reps, $drv ($(( ($(date +%s) - start) / 60 )) min so far; log build/vm/$name.log)"
-    python3 "$RXGBE_ROOT/scripts/vm.py" --mode cmd --driver "$drv" --device igb --peer e1000e --accel icount \
-      --name "$name" --quiet --timeout $(( secs * 15 + 600 )) \
-      --cmd "BENCH_SECONDS=$secs bash /host/qemu/guest/bench.sh" || die "bench: the $drv run failed (build/vm/$name.log)"
+    # One retry: a boot whose workload failed is run again whole; a second failure ends the benchmark.
+    for try in 1 2; do
+      python3 "$RXGBE_ROOT/scripts/vm.py" --mode cmd --driver "$drv" --device igb --peer e1000e --accel icount \
+        --name "$name" --quiet --timeout $(( secs * 15 + 600 )) \
+        --cmd "BENCH_SECONDS=$secs bash /host/qemu/guest/bench.sh" && break
+      [ "$try" = 1 ] || die "bench: the $drv run failed twice (build/vm/$name.log)"
+      log "bench: the $drv run failed (build/vm/$name.log): once more"
+    done
     grep -a '# bench| ' "$RXGBE_ROOT/build/vm/$name.log" | sed "s/^.*# bench| /$r $drv /" >> "$work/raw.txt"
     grep -a '# setting| ' "$RXGBE_ROOT/build/vm/$name.log" | sed "s/^.*# setting| /$drv | /" >> "$work/settings.txt"
   done

@@ -77,11 +77,28 @@ def find_module(kdir, name):
     raise SystemExit(f"module {name} not found in {kdir}")
 
 
+def check_built_for(ko, kdir):
+    """Refuse an rxgbe.ko linked for another kernel build. The lab's test and release kernels share a version
+    and vermagic, so insmod would take the wrong one, and their struct layouts differ (lock debugging)."""
+    cmdfile = os.path.join(os.path.dirname(ko), "." + os.path.basename(ko) + ".cmd")
+    try:
+        with open(cmdfile) as f:
+            cmd = f.read()
+    except OSError:
+        raise SystemExit(f"{cmdfile} missing: cannot tell which kernel {ko} was built for (run `make module`)")
+    lds = {os.path.join(d, "scripts", "module.lds") for d in (kdir, os.path.realpath(kdir))}
+    if not any(p in cmd for p in lds):
+        raise SystemExit(f"{ko} was not built for the kernel in {kdir}: run `make module KDIR={kdir}` "
+                         "(or `make module KERNEL=release|test`)")
+
+
 def stage_modules(driver, kdir):
     """Copy the driver's .ko (and its dependencies) to build/vm/modules/; return load order."""
     top = os.path.join(ROOT, "rxgbe.ko") if driver == "rxgbe" else os.path.join(kdir, INTREE[driver])
     if not os.path.isfile(top):
         raise SystemExit(f"{top} missing" + (" (run `make module`)" if driver == "rxgbe" else ""))
+    if driver == "rxgbe":
+        check_built_for(top, kdir)
     order, files = [], {}
 
     def visit(name, path):
