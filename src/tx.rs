@@ -28,8 +28,10 @@ use crate::stats::QueueStats;
 pub(crate) const MAX_DESCS_PER_PACKET: u32 = 64;
 /// The queue is stopped when fewer descriptors than this are free.
 const STOP_THRESHOLD: u32 = ring::tx_stop_threshold(Skb::MAX_FRAGS);
-// The smallest ring must take the largest packet while its queue is awake.
+// The smallest ring must take the largest packet while its queue is awake, and no packet the stack
+// can hand over needs more descriptors than the MAC takes: neither is checked per packet.
 const _: () = assert!(STOP_THRESHOLD < ring::MIN_DESCS);
+const _: () = assert!(ring::descs_for_packet(Skb::MAX_FRAGS) <= MAX_DESCS_PER_PACKET);
 
 #[derive(Default)]
 struct Slot {
@@ -97,7 +99,7 @@ impl TxRing {
     ) {
         let txq = nd.txq(self.q as u16);
         let needed = ring::descs_for_packet(skb.nr_frags());
-        if needed > MAX_DESCS_PER_PACKET || self.unused() < needed {
+        if self.unused() < needed {
             stats.tx_dropped.add(1);
             return;
         }
