@@ -5,7 +5,12 @@
 use core::{ffi::c_void, marker::PhantomData, mem, ptr::NonNull};
 use kernel::{bindings, device, error::to_result, prelude::*, str::CStr, types::Opaque};
 
-use super::{dma::raw_device, ethtool, qstats, skb::Skb, sys};
+use super::{
+    dma::raw_device,
+    ethtool, qstats,
+    skb::{Skb, TxLayout},
+    sys,
+};
 
 /// Link-layer address length.
 pub(crate) const ETH_ALEN: usize = 6;
@@ -45,6 +50,20 @@ pub(crate) mod features {
     pub(crate) const GRO: u64 = bit(bindings::NETIF_F_GRO_BIT);
     /// Receive hashing: the device's RSS hash goes to the stack.
     pub(crate) const RXHASH: u64 = bit(bindings::NETIF_F_RXHASH_BIT);
+    /// Transmit checksum at any offset (`CHECKSUM_PARTIAL` with `csum_start`/`csum_offset`).
+    pub(crate) const HW_CSUM: u64 = bit(bindings::NETIF_F_HW_CSUM_BIT);
+    /// Large receive offload.
+    pub(crate) const LRO: u64 = bit(bindings::NETIF_F_LRO_BIT);
+    /// TCP segmentation offload over IPv4.
+    pub(crate) const TSO: u64 = bit(bindings::NETIF_F_TSO_BIT);
+    /// TCP segmentation offload over IPv6.
+    pub(crate) const TSO6: u64 = bit(bindings::NETIF_F_TSO6_BIT);
+    /// Every transmit checksum feature (`NETIF_F_CSUM_MASK`).
+    pub(crate) const CSUM_MASK: u64 =
+        bit(bindings::NETIF_F_IP_CSUM_BIT) | bit(bindings::NETIF_F_IPV6_CSUM_BIT) | HW_CSUM;
+    /// Every segmentation offload feature (`NETIF_F_GSO_MASK`).
+    pub(crate) const GSO_MASK: u64 = ((1u64 << (bindings::NETIF_F_GSO_LAST + 1)) - 1)
+        & !((1u64 << bindings::NETIF_F_GSO_SHIFT) - 1);
 }
 
 /// A network device (`struct net_device`).
@@ -307,6 +326,12 @@ pub(crate) trait NetDevOps:
     fn set_mac_address(&self, dev: &NetDev, addr: &MacAddr) -> Result;
     /// `ndo_set_rx_mode`: apply promiscuous, all-multicast and the multicast list. Atomic context.
     fn set_rx_mode(&self, dev: &NetDev);
+    /// `ndo_fix_features`: `features` with the driver's dependencies between them applied (the
+    /// core applies its own after).
+    fn fix_features(&self, dev: &NetDev, features: u64) -> u64;
+    /// `ndo_features_check`: the subset of `features` the device can apply to a packet laid out
+    /// as `layout`; the stack does the rest in software. Atomic context.
+    fn features_check(&self, dev: &NetDev, layout: &TxLayout, features: u64) -> u64;
     /// `ethtool -i`.
     fn drvinfo(&self) -> DrvInfo<'_>;
     /// Bus address for `ethtool -i` (e.g. `0000:00:03.0`).
@@ -436,6 +461,8 @@ impl<T: NetDevOps> Registration<T> {
         ops.ndo_set_mac_address = Some(ndo_set_mac_address::<T>);
         ops.ndo_set_rx_mode = Some(ndo_set_rx_mode::<T>);
         ops.ndo_validate_addr = Some(sys::eth_validate_addr);
+        ops.ndo_features_check = Some(ndo_features_check::<T>);
+        ops.ndo_fix_features = Some(ndo_fix_features::<T>);
         ops
     };
 }
@@ -592,6 +619,38 @@ unsafe extern "C" fn ndo_set_mac_address<T: NetDevOps>(
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
+}
+
+/// C entry point `ndo_fix_features`.
+///
+/// # Safety
+///
+/// Only called by the kernel through the table or registration built for `T`, with the
+/// arguments that callback documents.
+unsafe extern "C" fn ndo_fix_features<T: NetDevOps>(
+    dev: *mut bindings::net_device,
+    features: u64,
+) -> u64 {
+    // SAFETY: the core calls this on a registered device of this driver, under RTNL.
+    unsafe { with_dev::<T, _>(dev, |d, t| t.fix_features(d, features)) }
+}
+
+/// C entry point `ndo_features_check`.
+///
+/// # Safety
+///
+/// Only called by the kernel through the table or registration built for `T`, with the
+/// arguments that callback documents.
+unsafe extern "C" fn ndo_features_check<T: NetDevOps>(
+    skb: *mut bindings::sk_buff,
+    dev: *mut bindings::net_device,
+    features: u64,
+) -> u64 {
+    let mut layout = TxLayout::default();
+    // SAFETY: the core passes a valid skb it owns for the duration of the call.
+    unsafe { sys::rxgbe_skb_tx_layout(skb, &mut layout) };
+    // SAFETY: the core calls this on a registered device of this driver.
+    unsafe { with_dev::<T, _>(dev, |d, t| t.features_check(d, &layout, features)) }
 }
 
 /// C entry point `ndo_set_rx_mode`.

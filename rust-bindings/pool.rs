@@ -110,6 +110,25 @@ impl PoolPage {
         unsafe { sys::rxgbe_page_address(self.as_raw()) }
     }
 
+    /// The `len` bytes at `offset` in the page, as the device wrote them; the caller has
+    /// synchronised them for the CPU ([`PagePool::sync_for_cpu`]). Empty when the range is not
+    /// within the page.
+    pub(crate) fn bytes(&self, offset: u32, len: u32) -> &[u8] {
+        let (Ok(offset), Ok(len)) = (usize::try_from(offset), usize::try_from(len)) else {
+            return &[];
+        };
+        if offset
+            .checked_add(len)
+            .is_none_or(|end| end > kernel::page::PAGE_SIZE)
+        {
+            return &[];
+        }
+        // SAFETY: the page is a mapped lowmem page of `PAGE_SIZE` bytes owned by this handle
+        // and the range lies within it; the device no longer writes it (the descriptor was
+        // written back) and nothing else writes it while `self` is borrowed.
+        unsafe { core::slice::from_raw_parts(self.address().cast::<u8>().add(offset), len) }
+    }
+
     /// Ownership has moved into an skb: consuming the handle is all there is to do.
     pub(crate) fn into_skb(self) {}
 }

@@ -40,6 +40,14 @@ pub(crate) struct QueueStatsTx {
     pub(crate) stop: Option<u64>,
     /// Times the driver restarted a stopped queue.
     pub(crate) wake: Option<u64>,
+    /// Packets whose checksum the device inserted.
+    pub(crate) needs_csum: Option<u64>,
+    /// Packets the device segmented (super-packets) and their bytes.
+    pub(crate) hw_gso_packets: Option<u64>,
+    pub(crate) hw_gso_bytes: Option<u64>,
+    /// Frames those became on the wire, and their bytes.
+    pub(crate) hw_gso_wire_packets: Option<u64>,
+    pub(crate) hw_gso_wire_bytes: Option<u64>,
 }
 
 /// Per-queue statistics callbacks (`struct netdev_stat_ops`), called under RTNL.
@@ -99,6 +107,11 @@ impl FillC for QueueStatsTx {
         put(&mut out.hw_drops, self.hw_drops);
         put(&mut out.stop, self.stop);
         put(&mut out.wake, self.wake);
+        put(&mut out.needs_csum, self.needs_csum);
+        put(&mut out.hw_gso_packets, self.hw_gso_packets);
+        put(&mut out.hw_gso_bytes, self.hw_gso_bytes);
+        put(&mut out.hw_gso_wire_packets, self.hw_gso_wire_packets);
+        put(&mut out.hw_gso_wire_bytes, self.hw_gso_wire_bytes);
     }
 }
 

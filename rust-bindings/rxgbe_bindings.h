@@ -15,3 +15,8 @@ const u32 RXGBE_ETHTOOL_COALESCE_USECS = ETHTOOL_COALESCE_USECS;
 const u32 RXGBE_ETHTOOL_COALESCE_USE_ADAPTIVE_RX = ETHTOOL_COALESCE_USE_ADAPTIVE_RX;
 /* MAX_SKB_FRAGS names CONFIG_MAX_SKB_FRAGS, which bindgen leaves out. */
 const u32 RXGBE_MAX_SKB_FRAGS = MAX_SKB_FRAGS;
+/* Protocol and GSO type constants the transmit offloads match on (enum or BIT() based). */
+const u16 RXGBE_ETH_P_IP = ETH_P_IP;
+const u16 RXGBE_ETH_P_IPV6 = ETH_P_IPV6;
+const u32 RXGBE_SKB_GSO_TCPV4 = SKB_GSO_TCPV4;
+const u32 RXGBE_SKB_GSO_TCPV6 = SKB_GSO_TCPV6;

@@ -280,6 +280,69 @@ void rxgbe_skb_csum_unnecessary(struct sk_buff *skb)
 	skb->ip_summed = CHECKSUM_UNNECESSARY;
 }
 
+void *rxgbe_skb_data(struct sk_buff *skb)
+{
+	return skb->data;
+}
+
+void rxgbe_skb_set_lro(struct sk_buff *skb, u16 gso_size, bool ipv6, u16 segs)
+{
+	struct skb_shared_info *shinfo = skb_shinfo(skb);
+
+	shinfo->gso_size = gso_size;
+	shinfo->gso_type = ipv6 ? SKB_GSO_TCPV6 : SKB_GSO_TCPV4;
+	shinfo->gso_segs = segs;
+}
+
+void rxgbe_skb_tx_layout(const struct sk_buff *skb, struct rxgbe_tx_layout *out)
+{
+	const struct skb_shared_info *shinfo = skb_shinfo(skb);
+
+	out->len = skb->len;
+	out->network_offset = skb_network_offset(skb);
+	out->csum_partial = skb->ip_summed == CHECKSUM_PARTIAL;
+	out->csum_start = out->csum_partial ? skb_checksum_start_offset(skb) : 0;
+	out->csum_offset = out->csum_partial ? skb->csum_offset : 0;
+	out->protocol = ntohs(vlan_get_protocol(skb));
+	out->gso_size = skb_is_gso(skb) ? shinfo->gso_size : 0;
+	out->gso_segs = shinfo->gso_segs;
+	out->gso_type = shinfo->gso_type;
+}
+
+/*
+ * Readies the headers of a TCP segmentation offload skb for the MAC, which writes the IP
+ * length (and IPv4 header checksum) of each segment and adds the length to the TCP
+ * pseudo-header checksum: those fields must not already count the super-packet's length.
+ * Returns the TCP header length, or a negative errno when the headers cannot be written.
+ */
+int rxgbe_skb_tso_prepare(struct sk_buff *skb)
+{
+	int err = skb_cow_head(skb, 0);
+	struct tcphdr *th;
+
+	if (err)
+		return err;
+	th = tcp_hdr(skb);
+	if (skb_shinfo(skb)->gso_type & SKB_GSO_TCPV4) {
+		struct iphdr *iph = ip_hdr(skb);
+
+		iph->tot_len = 0;
+		iph->check = 0;
+		th->check = ~csum_tcpudp_magic(iph->saddr, iph->daddr, 0, IPPROTO_TCP, 0);
+	} else {
+		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		ip6h->payload_len = 0;
+		th->check = ~csum_ipv6_magic(&ip6h->saddr, &ip6h->daddr, 0, IPPROTO_TCP, 0);
+	}
+	return tcp_hdrlen(skb);
+}
+
+int rxgbe_skb_checksum_help(struct sk_buff *skb)
+{
+	return skb_checksum_help(skb);
+}
+
 void rxgbe_skb_set_hash(struct sk_buff *skb, u32 hash, bool l4)
 {
 	skb_set_hash(skb, hash, l4 ? PKT_HASH_TYPE_L4 : PKT_HASH_TYPE_L3);

@@ -9,6 +9,11 @@
 
 #include <linux/dma-mapping.h>
 #include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <net/ip6_checksum.h>
 #include <linux/ethtool.h>
 #include <linux/interrupt.h>
 #include <linux/netdevice.h>
@@ -77,8 +82,26 @@ struct sk_buff *rxgbe_skb_build(void *va, unsigned int truesize, unsigned int he
 void rxgbe_skb_add_frag(struct sk_buff *skb, struct page *page, unsigned int off,
 			unsigned int len, unsigned int truesize);
 void rxgbe_skb_csum_unnecessary(struct sk_buff *skb);
+void *rxgbe_skb_data(struct sk_buff *skb);
+void rxgbe_skb_set_lro(struct sk_buff *skb, u16 gso_size, bool ipv6, u16 segs);
 void rxgbe_skb_set_hash(struct sk_buff *skb, u32 hash, bool l4);
 void rxgbe_skb_rx_finish(struct sk_buff *skb, struct net_device *dev, u16 queue);
+
+/* Where a packet to transmit keeps its headers, and what offloads the stack asks for. */
+struct rxgbe_tx_layout {
+	u32 len;
+	u16 network_offset;	/* from skb->data */
+	u16 csum_start;		/* from skb->data; valid when csum_partial */
+	u16 csum_offset;	/* from csum_start */
+	u16 protocol;		/* host order, VLAN tags skipped */
+	u16 gso_size;		/* 0 when not GSO */
+	u16 gso_segs;
+	u32 gso_type;		/* SKB_GSO_* */
+	bool csum_partial;	/* CHECKSUM_PARTIAL */
+};
+void rxgbe_skb_tx_layout(const struct sk_buff *skb, struct rxgbe_tx_layout *out);
+int rxgbe_skb_tso_prepare(struct sk_buff *skb);
+int rxgbe_skb_checksum_help(struct sk_buff *skb);
 
 /* DMA streaming mappings */
 bool rxgbe_dma_mapping_error(struct device *dev, dma_addr_t addr);

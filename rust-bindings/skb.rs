@@ -6,6 +6,29 @@ use core::ptr::NonNull;
 use kernel::bindings;
 
 use super::{netdev::NetDev, pool::PoolPage, sys};
+use kernel::error::{to_result, Result};
+
+/// Where a packet to transmit keeps its headers and which offloads the stack asks for (see
+/// `struct rxgbe_tx_layout` in `rxgbe_helpers.h`).
+pub(crate) type TxLayout = sys::rxgbe_tx_layout;
+
+/// Link-layer protocol numbers (`ETH_P_*`), host order.
+pub(crate) mod eth_p {
+    use super::sys;
+    /// IPv4.
+    pub(crate) const IP: u16 = sys::RXGBE_ETH_P_IP;
+    /// IPv6.
+    pub(crate) const IPV6: u16 = sys::RXGBE_ETH_P_IPV6;
+}
+
+/// Segmentation types of a GSO skb (`SKB_GSO_*`).
+pub(crate) mod gso {
+    use super::sys;
+    /// TCP over IPv4.
+    pub(crate) const TCPV4: u32 = sys::RXGBE_SKB_GSO_TCPV4;
+    /// TCP over IPv6.
+    pub(crate) const TCPV6: u32 = sys::RXGBE_SKB_GSO_TCPV6;
+}
 
 /// An owned socket buffer. Dropping it frees it (from any context).
 ///
@@ -70,6 +93,29 @@ impl Skb {
         unsafe { sys::rxgbe_skb_queue_mapping(self.as_raw()) }
     }
 
+    /// Header offsets and requested offloads, for the transmit path.
+    pub(crate) fn tx_layout(&self) -> TxLayout {
+        let mut layout = TxLayout::default();
+        // SAFETY: valid skb (type invariant); `layout` is a valid output buffer.
+        unsafe { sys::rxgbe_skb_tx_layout(self.as_raw(), &mut layout) };
+        layout
+    }
+
+    /// Readies a TCP segmentation skb's headers for the MAC (the MAC fills in each segment's
+    /// lengths); returns the TCP header length.
+    pub(crate) fn tso_prepare(&mut self) -> Result<u16> {
+        // SAFETY: valid skb owned by us, a TSO skb as the caller checked its GSO type.
+        let ret = unsafe { sys::rxgbe_skb_tso_prepare(self.as_raw()) };
+        to_result(ret)?;
+        u16::try_from(ret).map_err(|_| kernel::error::code::EINVAL)
+    }
+
+    /// Computes a `CHECKSUM_PARTIAL` skb's checksum in software.
+    pub(crate) fn checksum_help(&mut self) -> Result {
+        // SAFETY: valid skb owned by us.
+        to_result(unsafe { sys::rxgbe_skb_checksum_help(self.as_raw()) })
+    }
+
     /// Frees a transmitted skb from NAPI context; `budget` 0 means not in NAPI (netpoll).
     pub(crate) fn consume(self, budget: i32) {
         // SAFETY: we own the skb; ownership passes to the core.
@@ -102,6 +148,27 @@ impl Skb {
         // SAFETY: valid skb built by `build` (recycling marked); the page reference moves in.
         unsafe { sys::rxgbe_skb_add_frag(self.as_raw(), page.as_raw(), offset, len, truesize) };
         page.into_skb();
+    }
+
+    /// The first `len` bytes of the linear part, for rewriting headers; `None` when the linear
+    /// part is shorter.
+    pub(crate) fn head_mut(&mut self, len: u32) -> Option<&mut [u8]> {
+        if len > self.headlen() {
+            return None;
+        }
+        // SAFETY: valid skb exclusively owned by us (type invariant); its linear part holds at
+        // least `len` bytes at `data`, written only through this borrow. Only skbs built by
+        // this driver from its own page (never shared or cloned) call this.
+        let data = unsafe { sys::rxgbe_skb_data(self.as_raw()) };
+        // SAFETY: as above; `data` is non-null for a built skb.
+        Some(unsafe { core::slice::from_raw_parts_mut(data.cast::<u8>(), len as usize) })
+    }
+
+    /// Marks a received skb as `segs` TCP segments merged by large receive offload, of
+    /// `gso_size` payload bytes each (the last one may be shorter).
+    pub(crate) fn set_lro(&mut self, gso_size: u16, ipv6: bool, segs: u16) {
+        // SAFETY: valid skb owned by us.
+        unsafe { sys::rxgbe_skb_set_lro(self.as_raw(), gso_size, ipv6, segs) }
     }
 
     /// Marks the skb's checksums as verified by the device (`CHECKSUM_UNNECESSARY`).

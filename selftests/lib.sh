@@ -87,8 +87,9 @@ send_file() {
   local recv=(socat -u "TCP6-LISTEN:$port,reuseaddr,ipv6only=0" "CREATE:$file.recv") to="TCP4:$addr:$port"
   [[ $addr == *:* ]] && to="TCP6:[$addr]:$port"
   rm -f "$file.recv"
-  # Progress every 30 s (diagnostics: a slow transfer and a stalled one look different here).
-  ( while sleep 30; do echo "# $dir: $(( $(stat -c %s "$file.recv" 2>/dev/null || echo 0) >> 20 )) MiB received"; done ) &
+  # Progress every 30 s (diagnostics: a slow transfer and a stalled one look different here). nap, not sleep: a
+  # sleep(1) child would outlive the killed loop and hold the caller's output pipe open for up to 30 s.
+  ( while nap 30; do echo "# $dir: $(( $(stat -c %s "$file.recv" 2>/dev/null || echo 0) >> 20 )) MiB received"; done ) &
   local mon=$!
   send_file_run "$dir" "$file" "$to" "${recv[@]}"; local rc=$?
   kill "$mon" 2>/dev/null; wait "$mon" 2>/dev/null

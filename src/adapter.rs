@@ -23,8 +23,10 @@ use crate::logic::ring;
 use crate::net::bh::lock_bh;
 use crate::net::{
     cpu,
-    netdev::{DrvInfo, LinkInfo, LinkStats64, MacAddr, NetDev, NetDevOps},
-    skb::Skb,
+    netdev::{
+        features as net_features, DrvInfo, LinkInfo, LinkStats64, MacAddr, NetDev, NetDevOps,
+    },
+    skb::{Skb, TxLayout},
     vector::{QueueKind, Vector},
 };
 use crate::queue_vector::{new_tx_slot, OtherVector, QueueVector, TxSlot};
@@ -32,6 +34,7 @@ use crate::rss::RssConfig;
 use crate::rx::{RxRing, RX_BUF_LEN};
 use crate::stats::QueueStats;
 use crate::tx::TxRing;
+use crate::tx_offload;
 
 /// Ethernet header plus FCS: frame size = MTU + this.
 const FRAME_OVERHEAD: u32 = 14 + 4;
@@ -451,6 +454,19 @@ impl NetDevOps for Adapter<'_> {
 
     fn set_rx_mode(&self, nd: &NetDev) {
         self.apply_rx_mode(nd);
+    }
+
+    fn fix_features(&self, _nd: &NetDev, features: u64) -> u64 {
+        // rxgbe's LRO hands merged packets over as verified: it needs the MAC's verdicts.
+        if features & net_features::RXCSUM == 0 {
+            features & !net_features::LRO
+        } else {
+            features
+        }
+    }
+
+    fn features_check(&self, _nd: &NetDev, layout: &TxLayout, features: u64) -> u64 {
+        tx_offload::features_check(self.hw.mac.desc_format(), layout, features)
     }
 
     fn drvinfo(&self) -> DrvInfo<'_> {

@@ -32,16 +32,22 @@ impl QueueCounter {
 }
 
 /// The per-queue `ethtool -S` counters, in output order.
-const QUEUE_COUNTERS: [QueueCounter; 9] = [
+const QUEUE_COUNTERS: [QueueCounter; 15] = [
     QueueCounter::new("rx", "packets", |s| s.rx_packets.get()),
     QueueCounter::new("rx", "bytes", |s| s.rx_bytes.get()),
     QueueCounter::new("rx", "errors", |s| s.rx_errors.get()),
     QueueCounter::new("rx", "csum-errors", |s| s.rx_csum_err.get()),
     QueueCounter::new("rx", "alloc-fail", |s| s.rx_alloc_fail.get()),
+    QueueCounter::new("rx", "lro-merged", |s| s.rx_lro_merged.get()),
+    QueueCounter::new("rx", "lro-flushed", |s| s.rx_lro_flushed.get()),
     QueueCounter::new("tx", "packets", |s| s.tx_packets.get()),
     QueueCounter::new("tx", "bytes", |s| s.tx_bytes.get()),
     QueueCounter::new("tx", "dropped", |s| s.tx_dropped.get()),
     QueueCounter::new("tx", "restarts", |s| s.tx_restarts.get()),
+    QueueCounter::new("tx", "tso-packets", |s| s.tx_tso_packets.get()),
+    QueueCounter::new("tx", "tso-segments", |s| s.tx_tso_segments.get()),
+    QueueCounter::new("tx", "csum-offload", |s| s.tx_csum_offload.get()),
+    QueueCounter::new("tx", "csum-software", |s| s.tx_csum_software.get()),
 ];
 
 impl EthtoolOps for Adapter<'_> {
@@ -230,6 +236,11 @@ fn tx_stats(s: &QueueStats) -> QueueStatsTx {
         packets: Some(s.tx_packets.get()),
         bytes: Some(s.tx_bytes.get()),
         wake: Some(s.tx_restarts.get()),
+        needs_csum: Some(s.tx_csum_offload.get()),
+        hw_gso_packets: Some(s.tx_tso_packets.get()),
+        hw_gso_bytes: Some(s.tx_tso_bytes.get()),
+        hw_gso_wire_packets: Some(s.tx_tso_segments.get()),
+        hw_gso_wire_bytes: Some(s.tx_tso_wire_bytes.get()),
         ..QueueStatsTx::default()
     }
 }
@@ -267,6 +278,11 @@ impl QueueStatsOps for Adapter<'_> {
                 packets: add(tx.packets, t.packets),
                 bytes: add(tx.bytes, t.bytes),
                 wake: add(tx.wake, t.wake),
+                needs_csum: add(tx.needs_csum, t.needs_csum),
+                hw_gso_packets: add(tx.hw_gso_packets, t.hw_gso_packets),
+                hw_gso_bytes: add(tx.hw_gso_bytes, t.hw_gso_bytes),
+                hw_gso_wire_packets: add(tx.hw_gso_wire_packets, t.hw_gso_wire_packets),
+                hw_gso_wire_bytes: add(tx.hw_gso_wire_bytes, t.hw_gso_wire_bytes),
                 ..tx
             };
         }

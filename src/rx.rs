@@ -11,7 +11,11 @@ use kernel::{
 };
 
 use crate::hal::Hw;
-use crate::logic::{desc, ring};
+use crate::logic::{
+    desc, lro,
+    lro::{Merge, Segment},
+    ring,
+};
 use crate::net::{
     dma::DescRing,
     netdev::features,
@@ -31,6 +35,79 @@ pub(crate) const RX_HEADROOM: u32 = 256;
 pub(crate) const RX_BUF_LEN: u32 = 2048;
 /// Memory accounted per buffer: one page.
 const RX_TRUESIZE: u32 = 4096;
+/// Most segments one large-receive-offload packet takes: its head and a page fragment for each
+/// further segment.
+const LRO_MAX_SEGS: u16 = Skb::MAX_FRAGS as u16 + 1;
+
+/// What the device's features ask of one poll.
+#[derive(Clone, Copy)]
+struct RxFeatures {
+    csum: bool,
+    hash: bool,
+    /// Merge TCP segments; only with the MAC's checksum verdicts, as a merged packet is handed
+    /// over verified.
+    lro: bool,
+}
+
+impl RxFeatures {
+    fn of(feats: u64) -> Self {
+        let csum = feats & features::RXCSUM != 0;
+        Self {
+            csum,
+            hash: feats & features::RXHASH != 0,
+            lro: csum && feats & features::LRO != 0,
+        }
+    }
+}
+
+/// Applies the MAC's checksum verdict and hash of a frame to its skb.
+fn mark(skb: &mut Skb, d: &desc::RxDone, f: RxFeatures, stats: &QueueStats) {
+    match d.csum {
+        desc::RxCsum::Good if f.csum => skb.set_csum_unnecessary(),
+        desc::RxCsum::Bad if f.csum => stats.rx_csum_err.add(1),
+        _ => {}
+    }
+    if f.hash {
+        match d.hash {
+            desc::RxHash::L4(h) => skb.set_hash(h, true),
+            desc::RxHash::L3(h) => skb.set_hash(h, false),
+            desc::RxHash::None => {}
+        }
+    }
+}
+
+/// The TCP segment in `frame` if it may be merged: a frame with Ethernet padding after its IP
+/// packet never is, as the next segment's payload would land behind the padding.
+fn lro_segment(frame: &[u8]) -> Option<Segment> {
+    let seg = lro::parse(frame)?;
+    let exact = usize::from(seg.hdr_len) + usize::from(seg.payload_len) == frame.len();
+    exact.then_some(seg)
+}
+
+/// Hands a received skb to the stack through GRO.
+fn deliver(mut skb: Skb, napi: &NapiRef<'_>, q: usize) {
+    skb.rx_finish(napi.netdev(), q as u16);
+    napi.gro_receive(skb);
+}
+
+/// Hands an LRO packet to the stack, its headers first rewritten when segments were merged.
+fn deliver_merged(held: Option<(Skb, Merge)>, napi: &NapiRef<'_>, q: usize, stats: &QueueStats) {
+    let Some((mut skb, merge)) = held else {
+        return;
+    };
+    if merge.segs > 1 {
+        let hdr_len = u32::from(merge.hdr_len());
+        let written = skb.head_mut(hdr_len).and_then(|h| merge.write_headers(h));
+        if written.is_none() {
+            // Cannot happen for a head built from a parsed segment; never deliver it half-done.
+            stats.rx_errors.add(1);
+            return;
+        }
+        skb.set_lro(merge.gso_size(), merge.is_ipv6(), merge.segs);
+        stats.rx_lro_flushed.add(1);
+    }
+    deliver(skb, napi, q);
+}
 
 /// A receive ring and the buffers posted to it.
 pub(crate) struct RxRing {
@@ -142,9 +219,10 @@ impl RxRing {
         let count = self.count();
         let mut done = 0;
         let mut bytes = 0u64;
-        let feats = napi.netdev().features();
-        let rx_csum = feats & features::RXCSUM != 0;
-        let rx_hash = feats & features::RXHASH != 0;
+        let f = RxFeatures::of(napi.netdev().features());
+        // The LRO packet being built: merged segments are held until one does not fit, and
+        // every other frame is delivered only after it, so the stack sees the wire's order.
+        let mut held: Option<(Skb, Merge)> = None;
         let mut since_refill = 0u32;
         while done < budget && self.next_to_clean != self.next_to_use {
             // Give buffers back while cleaning, not only at the end: a jumbo frame takes several
@@ -169,6 +247,34 @@ impl RxRing {
             };
             let len = u32::from(d.len);
             pool.sync_for_cpu(&page, RX_HEADROOM, len);
+            let whole = self.partial.is_none() && d.eop && !d.frame_error;
+            if f.lro && whole && d.csum == desc::RxCsum::Good {
+                if let Some(seg) = lro_segment(page.bytes(RX_HEADROOM, len)) {
+                    done += 1;
+                    bytes += u64::from(len);
+                    if let Some((skb, merge)) = held.as_mut() {
+                        if merge.add(&seg, LRO_MAX_SEGS).is_ok() {
+                            let at = RX_HEADROOM + u32::from(seg.hdr_len);
+                            skb.add_frag(page, at, u32::from(seg.payload_len), RX_TRUESIZE);
+                            stats.rx_lro_merged.add(1);
+                            continue;
+                        }
+                    }
+                    deliver_merged(held.take(), napi, self.q, stats);
+                    match Skb::build(page, RX_TRUESIZE, RX_HEADROOM, len) {
+                        Ok(mut skb) => {
+                            mark(&mut skb, &d, f, stats);
+                            held = Some((skb, Merge::new(seg)));
+                        }
+                        Err(page) => {
+                            pool.recycle(page, true);
+                            stats.rx_alloc_fail.add(1);
+                        }
+                    }
+                    continue;
+                }
+            }
+            deliver_merged(held.take(), napi, self.q, stats);
             match self.partial.take() {
                 Some(mut skb) => {
                     skb.add_frag(page, RX_HEADROOM, len, RX_TRUESIZE);
@@ -197,22 +303,11 @@ impl RxRing {
                 continue;
             }
             bytes += u64::from(skb.len());
-            match d.csum {
-                desc::RxCsum::Good if rx_csum => skb.set_csum_unnecessary(),
-                desc::RxCsum::Bad => stats.rx_csum_err.add(1),
-                _ => {}
-            }
-            if rx_hash {
-                match d.hash {
-                    desc::RxHash::L4(h) => skb.set_hash(h, true),
-                    desc::RxHash::L3(h) => skb.set_hash(h, false),
-                    desc::RxHash::None => {}
-                }
-            }
-            skb.rx_finish(napi.netdev(), self.q as u16);
-            napi.gro_receive(skb);
+            mark(&mut skb, &d, f, stats);
+            deliver(skb, napi, self.q);
             done += 1;
         }
+        deliver_merged(held.take(), napi, self.q, stats);
         if done > 0 {
             stats.rx_packets.add(done as u64);
             stats.rx_bytes.add(bytes);

@@ -24,6 +24,7 @@ mod rss;
 mod rx;
 mod stats;
 mod tx;
+mod tx_offload;
 
 use kernel::{
     device::{Bound, Core},
@@ -127,18 +128,28 @@ impl pci::Driver for RxgbeDriver {
         let (irqs, mode, max_queues) = alloc_irqs(bound, mac)?;
         let addr = hw.read_mac_addr();
 
+        // LRO is rxgbe's own (no MAC coalesces) and needs the MAC's checksum verdicts: off by
+        // default, as for hardware LRO, since it must not run on forwarded traffic.
         let rx_csum = if mac.has_rx_csum() {
-            features::RXCSUM
+            features::RXCSUM | features::LRO
         } else {
             0
         };
         let rx_hash = if mac.has_rss() { features::RXHASH } else { 0 };
+        // Both MACs insert checksums at the offset the stack names and segment TCP over IPv4.
+        let tso6 = if mac.has_tso6() { features::TSO6 } else { 0 };
+        let tx_offloads = features::HW_CSUM | features::TSO | tso6;
         let cfg = Config {
             multiqueue: mac.has_rss(),
             txqs: u32::try_from(max_queues)?,
             rxqs: u32::try_from(max_queues)?,
-            hw_features: features::SG | rx_csum | rx_hash,
-            features: features::SG | features::HIGHDMA | features::GRO | rx_csum | rx_hash,
+            hw_features: features::SG | tx_offloads | rx_csum | rx_hash,
+            features: features::SG
+                | features::HIGHDMA
+                | features::GRO
+                | tx_offloads
+                | (rx_csum & !features::LRO)
+                | rx_hash,
             max_mtu: mac.max_frame() - 18,
         };
         let hw2 = hw.clone();

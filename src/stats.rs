@@ -32,12 +32,26 @@ pub(crate) struct QueueStats {
     pub(crate) rx_csum_err: Counter,
     /// Buffer allocations that failed during refill.
     pub(crate) rx_alloc_fail: Counter,
+    /// Segments large receive offload appended to an earlier one, and merged packets it
+    /// handed to the stack.
+    pub(crate) rx_lro_merged: Counter,
+    pub(crate) rx_lro_flushed: Counter,
     pub(crate) tx_packets: Counter,
     pub(crate) tx_bytes: Counter,
     /// Packets dropped on transmit (mapping failure, ring full).
     pub(crate) tx_dropped: Counter,
     /// Times the queue was stopped for lack of descriptors and woken again.
     pub(crate) tx_restarts: Counter,
+    /// Packets the MAC segmented (TSO super-packets), their bytes, and the frames and wire
+    /// bytes they became.
+    pub(crate) tx_tso_packets: Counter,
+    pub(crate) tx_tso_bytes: Counter,
+    pub(crate) tx_tso_segments: Counter,
+    pub(crate) tx_tso_wire_bytes: Counter,
+    /// Packets whose checksum the MAC inserted.
+    pub(crate) tx_csum_offload: Counter,
+    /// Packets asking for a checksum the MAC cannot place, checksummed by the driver.
+    pub(crate) tx_csum_software: Counter,
 }
 
 impl QueueStats {
@@ -48,10 +62,18 @@ impl QueueStats {
             rx_errors: Counter::new(),
             rx_csum_err: Counter::new(),
             rx_alloc_fail: Counter::new(),
+            rx_lro_merged: Counter::new(),
+            rx_lro_flushed: Counter::new(),
             tx_packets: Counter::new(),
             tx_bytes: Counter::new(),
             tx_dropped: Counter::new(),
             tx_restarts: Counter::new(),
+            tx_tso_packets: Counter::new(),
+            tx_tso_bytes: Counter::new(),
+            tx_tso_segments: Counter::new(),
+            tx_tso_wire_bytes: Counter::new(),
+            tx_csum_offload: Counter::new(),
+            tx_csum_software: Counter::new(),
         }
     }
 }

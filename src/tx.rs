@@ -15,7 +15,11 @@ use kernel::{
 };
 
 use crate::hal::Hw;
-use crate::logic::{desc, ring};
+use crate::logic::{
+    desc,
+    offload::{DataOffload, TxPlan},
+    ring,
+};
 use crate::net::{
     dma::{DescRing, TxMap},
     netdev::{xmit_more, NetDev},
@@ -23,6 +27,7 @@ use crate::net::{
 };
 use crate::ring_mem::alloc_ring;
 use crate::stats::QueueStats;
+use crate::tx_offload;
 
 /// Most descriptors one packet may use (the 82576 limit; the 82540EM has none lower).
 pub(crate) const MAX_DESCS_PER_PACKET: u32 = 64;
@@ -36,8 +41,10 @@ const _: () = assert!(ring::descs_for_packet(Skb::MAX_FRAGS) <= MAX_DESCS_PER_PA
 #[derive(Default)]
 struct Slot {
     map: Option<TxMap>,
-    /// Set on a packet's first slot: the skb, its byte count and its last descriptor.
+    /// Set on a packet's first slot: the skb, the frames and bytes it becomes on the wire, and
+    /// its last descriptor.
     skb: Option<Skb>,
+    frames: u32,
     bytes: u32,
     eop: u32,
 }
@@ -94,11 +101,20 @@ impl TxRing {
         hw: &Hw<'_>,
         dev: &pci::Device<Bound>,
         nd: &NetDev,
-        skb: Skb,
+        mut skb: Skb,
         stats: &QueueStats,
     ) {
         let txq = nd.txq(self.q as u16);
-        let needed = ring::descs_for_packet(skb.nr_frags());
+        let Ok(prepared) = tx_offload::prepare(self.fmt, &mut skb) else {
+            stats.tx_dropped.add(1);
+            return;
+        };
+        let (context, offload) = match prepared.plan {
+            TxPlan::Context { desc, data } => (Some(desc), data),
+            TxPlan::None | TxPlan::Software => (None, DataOffload::default()),
+        };
+        let buffers = ring::descs_for_packet(skb.nr_frags());
+        let needed = buffers + u32::from(context.is_some());
         if self.unused() < needed {
             stats.tx_dropped.add(1);
             return;
@@ -106,8 +122,19 @@ impl TxRing {
         let count = self.count();
         let first = self.next_to_use;
         let packet_len = skb.len();
+        let paylen = if offload.segment {
+            offload.payload_len
+        } else {
+            packet_len
+        };
         let mut idx = first;
-        for part in 0..needed {
+        // The context descriptor has no buffer: its slot stays empty.
+        if let Some(ctx) = context {
+            self.descs.write(idx as usize, ctx);
+            idx = ring::next(idx, count);
+        }
+        let data_first = idx;
+        for part in 0..buffers {
             let map = if part == 0 {
                 TxMap::head(dev.as_ref(), &skb)
             } else {
@@ -115,15 +142,16 @@ impl TxRing {
             };
             let Ok(map) = map else {
                 // Parts 0..part were mapped.
-                self.unwind(dev, first, part);
+                self.unwind(dev, data_first, part);
                 stats.tx_dropped.add(1);
                 return;
             };
             let b = desc::TxBuf {
                 addr: map.addr(),
                 len: map.len() as u16,
-                eop: part + 1 == needed,
-                packet_len,
+                eop: part + 1 == buffers,
+                packet_len: paylen,
+                offload,
             };
             self.descs.write(idx as usize, desc::tx_data(self.fmt, b));
             if let Some(slot) = self.slots.get_mut(idx as usize) {
@@ -132,17 +160,20 @@ impl TxRing {
             idx = ring::next(idx, count);
         }
         let eop = ring::advance(first, needed - 1, count);
+        let wire_bytes = prepared.wire_bytes;
         if let Some(slot) = self.slots.get_mut(first as usize) {
             slot.skb = Some(skb);
-            slot.bytes = packet_len;
+            slot.frames = prepared.frames;
+            slot.bytes = wire_bytes;
             slot.eop = eop;
         }
         self.next_to_use = idx;
+        prepared.account(stats);
 
         if self.unused() < STOP_THRESHOLD {
             txq.stop_and_fence();
         }
-        if txq.sent(packet_len, xmit_more()) {
+        if txq.sent(wire_bytes, xmit_more()) {
             hw.tx_tail(self.q, self.next_to_use as u16);
         }
     }
@@ -200,7 +231,7 @@ impl TxRing {
                         map.unmap(dev.as_ref());
                     }
                     if let Some(skb) = slot.skb.take() {
-                        pkts += 1;
+                        pkts += slot.frames;
                         bytes += slot.bytes;
                         skb.consume(budget);
                     }

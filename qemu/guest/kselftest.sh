@@ -37,6 +37,8 @@ FULL_TESTS="ping.py napi_id.py netpoll_basic.py stats.py queues.py napi_threaded
 # The tests the multi-queue issue names (KSFT_TESTS=multiqueue).
 MULTIQUEUE_TESTS="queues.py hw/irq.py napi_id.py napi_threaded.py hw/toeplitz.py hw/rss_api.py hw/rss_ctx.py
   ring_reconfig.py stats.py"
+# The tests the offloads issue names (KSFT_TESTS=offloads).
+OFFLOAD_TESTS="hw/csum.py hw/tso.py gro.py ping.py"
 # Sub-case filters (ksft_run -t/-T) used in the QUICK set only: each ping.py sub-case costs about 2 minutes, and
 # the XDP ones are optional for now (KSFT_TESTS=ping.py or all runs every sub-case).
 declare -A QUICK_ARGS=(
@@ -146,6 +148,7 @@ case "${KSFT_TESTS:-}" in
   required) tests="ping.py napi_id.py"; quick=1; : "${KSFT_BUDGET:=600}" ;;
   all|full) tests=$FULL_TESTS; : "${KSFT_BUDGET:=4800}" ;;
   multiqueue) tests=$MULTIQUEUE_TESTS; : "${KSFT_BUDGET:=4800}" ;;
+  offloads) tests=$OFFLOAD_TESTS; : "${KSFT_BUDGET:=4800}" ;;
   *) tests=$KSFT_TESTS; : "${KSFT_BUDGET:=4800}" ;;
 esac
 n=$(echo $tests | wc -w)

@@ -26,6 +26,11 @@ impl Mac for E82540 {
         16128
     }
 
+    fn has_tso6(&self) -> bool {
+        // The 8254x segments IPv4 only (the in-tree e1000 offers TSO, not TSO6, on it).
+        false
+    }
+
     fn has_rx_csum(&self) -> bool {
         false
     }

@@ -32,6 +32,10 @@ impl Mac for E82576 {
         9216
     }
 
+    fn has_tso6(&self) -> bool {
+        true
+    }
+
     fn has_rx_csum(&self) -> bool {
         true
     }

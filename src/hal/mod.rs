@@ -47,6 +47,8 @@ pub(crate) trait Mac: Sync {
     fn max_frame(&self) -> u32;
     /// Whether the MAC reports receive checksum verdicts (QEMU's 82540EM never does).
     fn has_rx_csum(&self) -> bool;
+    /// Whether the MAC segments TCP over IPv6 (both segment TCP over IPv4).
+    fn has_tso6(&self) -> bool;
     /// Whether the MAC has MSI-X with per-queue vectors.
     fn has_msix(&self) -> bool;
     /// Receive/transmit queue pairs the driver may use.

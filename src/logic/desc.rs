@@ -7,6 +7,8 @@
 //!   only implements advanced transmit descriptors.
 //! - `Legacy` is the 82540EM format (8254x manual 3.2.3 receive, 3.3.3 transmit).
 
+use super::offload::DataOffload;
+
 /// Descriptor format of a MAC.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Format {
@@ -108,12 +110,20 @@ const ADV_TX_EOP: u64 = 1 << 24;
 const ADV_TX_IFCS: u64 = 1 << 25;
 const ADV_TX_RS: u64 = 1 << 27;
 const ADV_TX_DEXT: u64 = 1 << 29;
+const ADV_TX_TSE: u64 = 1 << 31;
 const ADV_TX_PAYLEN_SHIFT: u32 = 46; // olinfo_status bits 31:14, in the upper half of word 1
+
+// POPTS of both formats: insert the IPv4 header checksum, insert the TCP/UDP checksum.
+const TX_POPTS_IXSM: u64 = 1 << 40;
+const TX_POPTS_TXSM: u64 = 1 << 41;
 
 // Legacy transmit command byte (bits 31:24 of word 1).
 const LEG_TX_EOP: u64 = 1 << 24;
 const LEG_TX_IFCS: u64 = 1 << 25;
 const LEG_TX_RS: u64 = 1 << 27;
+const LEG_TX_TSE: u64 = 1 << 26;
+const LEG_TX_DEXT: u64 = 1 << 29;
+const LEG_TX_DTYP_DATA: u64 = 1 << 20;
 
 /// A receive descriptor handing buffer `addr` to the device (status cleared).
 pub(crate) const fn rx_ready(_fmt: Format, addr: u64) -> [u64; 2] {
@@ -178,8 +188,23 @@ pub(crate) struct TxBuf {
     pub(crate) len: u16,
     /// Last buffer of the packet: the device reports completion on it.
     pub(crate) eop: bool,
-    /// Length of the whole packet (the advanced format's PAYLEN).
+    /// The advanced format's PAYLEN: the whole packet, or the bytes after its headers when the
+    /// MAC segments it.
     pub(crate) packet_len: u32,
+    /// Offloads the packet's context descriptor set up.
+    pub(crate) offload: DataOffload,
+}
+
+/// Option bits (POPTS) of both formats' data descriptors, at bits 15:8 of their upper half.
+const fn tx_popts(o: DataOffload) -> u64 {
+    let mut popts = 0;
+    if o.ip_csum {
+        popts |= TX_POPTS_IXSM;
+    }
+    if o.l4_csum {
+        popts |= TX_POPTS_TXSM;
+    }
+    popts
 }
 
 /// A transmit data descriptor for `b`, with FCS insertion and, on the last buffer, a status
@@ -191,6 +216,10 @@ pub(crate) const fn tx_data(fmt: Format, b: TxBuf) -> [u64; 2] {
             if b.eop {
                 w1 |= ADV_TX_EOP | ADV_TX_RS;
             }
+            if b.offload.segment {
+                w1 |= ADV_TX_TSE;
+            }
+            w1 |= tx_popts(b.offload);
             w1 |= ((b.packet_len as u64) & 0x3_FFFF) << ADV_TX_PAYLEN_SHIFT;
             [b.addr, w1]
         }
@@ -198,6 +227,13 @@ pub(crate) const fn tx_data(fmt: Format, b: TxBuf) -> [u64; 2] {
             let mut w1 = LEG_TX_IFCS | b.len as u64;
             if b.eop {
                 w1 |= LEG_TX_EOP | LEG_TX_RS;
+            }
+            // Offloads need the extended (TCP/IP data) layout, which the context set up.
+            if b.offload.l4_csum || b.offload.segment {
+                w1 |= LEG_TX_DEXT | LEG_TX_DTYP_DATA | tx_popts(b.offload);
+                if b.offload.segment {
+                    w1 |= LEG_TX_TSE;
+                }
             }
             [b.addr, w1]
         }
@@ -353,6 +389,7 @@ mod tests {
                 len: 1514,
                 eop: true,
                 packet_len: 1514,
+                offload: DataOffload::default(),
             },
         );
         assert_eq!(d[0], 0xabc000);
@@ -369,6 +406,7 @@ mod tests {
                 len: 100,
                 eop: false,
                 packet_len: 3000,
+                offload: DataOffload::default(),
             },
         );
         assert_eq!(mid[1] & (ADV_TX_EOP | ADV_TX_RS), 0);
@@ -383,11 +421,56 @@ mod tests {
                 len: 60,
                 eop: true,
                 packet_len: 60,
+                offload: DataOffload::default(),
             },
         );
         assert_eq!(d[1] & 0xffff, 60);
         assert_eq!((d[1] >> 24) & 0xff, 0x0b, "EOP|IFCS|RS");
         let done = [d[0], d[1] | (1 << 32)];
         assert!(tx_done(Format::Legacy, done));
+    }
+
+    #[test]
+    fn tx_offload_bits() {
+        let tso = DataOffload {
+            segment: true,
+            l4_csum: true,
+            ip_csum: true,
+            payload_len: 9000,
+        };
+        let buf = TxBuf {
+            addr: 0x4000,
+            len: 66,
+            eop: false,
+            packet_len: 9000,
+            offload: tso,
+        };
+        let adv = tx_data(Format::Advanced, buf);
+        assert_ne!(adv[1] & ADV_TX_TSE, 0);
+        assert_eq!((adv[1] >> 40) & 0x3, 0x3, "POPTS IXSM|TXSM");
+        assert_eq!((adv[1] >> 46) & 0x3_ffff, 9000, "PAYLEN");
+        let leg = tx_data(Format::Legacy, buf);
+        assert_eq!((leg[1] >> 20) & 0xf, 1, "DTYP data");
+        assert_ne!(leg[1] & (LEG_TX_DEXT | LEG_TX_TSE), 0);
+        assert_eq!((leg[1] >> 40) & 0x3, 0x3);
+        let csum_only = TxBuf {
+            offload: DataOffload {
+                segment: false,
+                ip_csum: false,
+                ..tso
+            },
+            ..buf
+        };
+        let leg = tx_data(Format::Legacy, csum_only);
+        assert_eq!(leg[1] & LEG_TX_TSE, 0);
+        assert_eq!((leg[1] >> 40) & 0x3, 0x2, "TXSM only");
+        let plain = TxBuf {
+            offload: DataOffload::default(),
+            ..buf
+        };
+        assert_eq!(
+            tx_data(Format::Legacy, plain)[1] & (LEG_TX_DEXT | (0xff << 40)),
+            0
+        );
     }
 }

@@ -10,5 +10,7 @@ extern crate std;
 
 pub mod desc;
 pub mod itr;
+pub mod lro;
+pub mod offload;
 pub mod ring;
 pub mod rss;

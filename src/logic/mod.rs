@@ -5,6 +5,8 @@
 
 pub(crate) mod desc;
 pub(crate) mod itr;
+pub(crate) mod lro;
+pub(crate) mod offload;
 pub(crate) mod ring;
 // The software Toeplitz hash and packet-kind model serve the host tests (and software flow
 // steering later); the module itself only uses the table, key and field parts.

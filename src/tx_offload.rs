@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The transmit offloads of one skb: what the stack asked for, turned into a plan the ring
+//! writes (context descriptor and data descriptor bits), or done in software when the MAC
+//! cannot.
+
+use kernel::prelude::*;
+
+use crate::logic::desc::Format;
+use crate::logic::offload::{self, Segmentation, TxPlan, TxRequest, L3};
+use crate::net::{
+    netdev::features,
+    skb::{eth_p, gso, Skb, TxLayout},
+};
+use crate::stats::QueueStats;
+
+/// A packet ready for the ring.
+pub(crate) struct Prepared {
+    /// Its offloads.
+    pub(crate) plan: TxPlan,
+    /// Frames it becomes on the wire.
+    pub(crate) frames: u32,
+    /// Bytes it becomes on the wire (headers repeated per segment).
+    pub(crate) wire_bytes: u32,
+    /// Length of the skb.
+    len: u32,
+    /// The driver computed its checksum.
+    software_csum: bool,
+}
+
+impl Prepared {
+    /// Counts the offloads of a packet the ring took.
+    pub(crate) fn account(&self, stats: &QueueStats) {
+        if self.software_csum {
+            stats.tx_csum_software.add(1);
+        }
+        let TxPlan::Context { data, .. } = self.plan else {
+            return;
+        };
+        stats.tx_csum_offload.add(1);
+        if data.segment {
+            stats.tx_tso_packets.add(1);
+            stats.tx_tso_bytes.add(self.len.into());
+            stats.tx_tso_segments.add(self.frames.into());
+            stats.tx_tso_wire_bytes.add(self.wire_bytes.into());
+        }
+    }
+}
+
+fn l3_of(layout: &TxLayout) -> L3 {
+    if layout.gso_size != 0 {
+        // The segmentation type names the IP version even through VLAN tags.
+        if layout.gso_type & gso::TCPV4 != 0 {
+            return L3::Ipv4;
+        }
+        if layout.gso_type & gso::TCPV6 != 0 {
+            return L3::Ipv6;
+        }
+    }
+    match layout.protocol {
+        eth_p::IP => L3::Ipv4,
+        eth_p::IPV6 => L3::Ipv6,
+        _ => L3::Other,
+    }
+}
+
+/// The offload request of an skb laid out as `layout`, `l4_len` being its TCP header length
+/// when it is to be segmented; `None` when it asks for no offload.
+fn request(layout: &TxLayout, l4_len: u16) -> Option<TxRequest> {
+    if !layout.csum_partial {
+        return None;
+    }
+    let tcp_gso = layout.gso_type & (gso::TCPV4 | gso::TCPV6) != 0;
+    Some(TxRequest {
+        len: layout.len,
+        network_offset: layout.network_offset,
+        csum_start: layout.csum_start,
+        csum_offset: layout.csum_offset,
+        l3: l3_of(layout),
+        tso: (layout.gso_size != 0).then_some(Segmentation {
+            // A GSO type the MAC does not segment fails `features_ok` through an MSS of 0.
+            mss: if tcp_gso { layout.gso_size } else { 0 },
+            l4_len,
+        }),
+    })
+}
+
+/// `ndo_features_check`: keeps the stack's software checksum and segmentation for packets
+/// the MAC cannot handle.
+pub(crate) fn features_check(fmt: Format, layout: &TxLayout, feats: u64) -> u64 {
+    let Some(req) = request(layout, 0) else {
+        return feats;
+    };
+    let mss_ok = req.tso.is_none_or(|s| s.mss != 0);
+    if mss_ok && offload::features_ok(fmt, &req) {
+        feats
+    } else {
+        feats & !(features::CSUM_MASK | features::GSO_MASK)
+    }
+}
+
+/// Prepares `skb` for the ring: headers fixed up for segmentation, or the checksum computed
+/// here when the MAC cannot insert it.
+pub(crate) fn prepare(fmt: Format, skb: &mut Skb) -> Result<Prepared> {
+    let layout = skb.tx_layout();
+    let mut prepared = Prepared {
+        plan: TxPlan::None,
+        frames: 1,
+        wire_bytes: layout.len,
+        len: layout.len,
+        software_csum: false,
+    };
+    if !layout.csum_partial {
+        return Ok(prepared);
+    }
+    // `features_check` let through only TCP segmentation the MAC can do.
+    let l4_len = if layout.gso_size != 0 {
+        skb.tso_prepare()?
+    } else {
+        0
+    };
+    let req = request(&layout, l4_len);
+    match offload::plan(fmt, req.as_ref()) {
+        TxPlan::Software => {
+            skb.checksum_help()?;
+            prepared.software_csum = true;
+        }
+        plan @ TxPlan::Context { data, .. } => {
+            prepared.plan = plan;
+            if data.segment {
+                let frames = u32::from(layout.gso_segs).max(1);
+                let hdr_len = layout.len.saturating_sub(data.payload_len);
+                prepared.frames = frames;
+                prepared.wire_bytes = layout.len + (frames - 1) * hdr_len;
+            }
+        }
+        TxPlan::None => {}
+    }
+    Ok(prepared)
+}
