@@ -6,6 +6,7 @@
 #   make module     build rxgbe.ko against KDIR (default: the lab kernel of flavour KERNEL)
 #   make kselftest  upstream drivers/net kselftests in the guest (DRIVER=rxgbe|igb, DEVICE=igb|e1000)
 #   make moderation interrupts/s, throughput, CPU% with moderation off, fixed and adaptive (DRIVER=rxgbe|igb)
+#   make offloads   throughput, frames/s, stack calls/s, CPU with TSO, checksum, GRO, LRO on and off
 #   make bench      rxgbe against the in-tree igb on the release kernel, interleaved repetitions (BENCH_REPS=5)
 #   make clean
 
@@ -23,7 +24,7 @@ LAB_KERNEL := 1
 KDIR = $(shell bash scripts/kernel.sh $(KERNEL))
 endif
 
-.PHONY: all setup kernel rootfs module host-test vm-test kselftest moderation bench test demo vm clean
+.PHONY: all setup kernel rootfs module host-test vm-test kselftest moderation offloads bench test demo vm clean
 
 all: module
 
@@ -53,6 +54,9 @@ kselftest: module rootfs
 
 moderation: module rootfs
 	@KDIR=$(KDIR) bash scripts/moderation.sh
+
+offloads: module rootfs
+	@KDIR=$(KDIR) bash scripts/offloads.sh
 
 # The benchmark always uses the release kernel (and builds rxgbe.ko for it).
 bench: KERNEL = release

@@ -52,6 +52,12 @@ pub(crate) mod features {
     pub(crate) const RXHASH: u64 = bit(bindings::NETIF_F_RXHASH_BIT);
     /// Transmit checksum at any offset (`CHECKSUM_PARTIAL` with `csum_start`/`csum_offset`).
     pub(crate) const HW_CSUM: u64 = bit(bindings::NETIF_F_HW_CSUM_BIT);
+    /// 802.1Q tag insertion on transmit.
+    pub(crate) const HW_VLAN_CTAG_TX: u64 = bit(bindings::NETIF_F_HW_VLAN_CTAG_TX_BIT);
+    /// 802.1Q tag stripping on receive.
+    pub(crate) const HW_VLAN_CTAG_RX: u64 = bit(bindings::NETIF_F_HW_VLAN_CTAG_RX_BIT);
+    /// 802.1Q VLAN filtering in the MAC.
+    pub(crate) const HW_VLAN_CTAG_FILTER: u64 = bit(bindings::NETIF_F_HW_VLAN_CTAG_FILTER_BIT);
     /// Large receive offload.
     pub(crate) const LRO: u64 = bit(bindings::NETIF_F_LRO_BIT);
     /// TCP segmentation offload over IPv4.
@@ -326,6 +332,13 @@ pub(crate) trait NetDevOps:
     fn set_mac_address(&self, dev: &NetDev, addr: &MacAddr) -> Result;
     /// `ndo_set_rx_mode`: apply promiscuous, all-multicast and the multicast list. Atomic context.
     fn set_rx_mode(&self, dev: &NetDev);
+    /// `ndo_set_features`: apply `features` (already fixed) to the hardware; the core records
+    /// them once this succeeds.
+    fn set_features(&self, dev: &NetDev, features: u64) -> Result;
+    /// `ndo_vlan_rx_add_vid`: receive VLAN `vid` while VLAN filtering is on.
+    fn vlan_add(&self, dev: &NetDev, vid: u16) -> Result;
+    /// `ndo_vlan_rx_kill_vid`: stop receiving VLAN `vid`.
+    fn vlan_kill(&self, dev: &NetDev, vid: u16) -> Result;
     /// `ndo_fix_features`: `features` with the driver's dependencies between them applied (the
     /// core applies its own after).
     fn fix_features(&self, dev: &NetDev, features: u64) -> u64;
@@ -356,6 +369,8 @@ pub(crate) struct Config {
     pub(crate) hw_features: u64,
     /// Features on at start.
     pub(crate) features: u64,
+    /// Features VLAN devices on top inherit.
+    pub(crate) vlan_features: u64,
     /// Largest MTU the device supports.
     pub(crate) max_mtu: u32,
 }
@@ -407,6 +422,7 @@ impl<T: NetDevOps> Registration<T> {
                 &qstats::Ops::<T>::TABLE,
                 cfg.hw_features,
                 cfg.features,
+                cfg.vlan_features,
                 68,
                 cfg.max_mtu,
             )
@@ -463,6 +479,9 @@ impl<T: NetDevOps> Registration<T> {
         ops.ndo_validate_addr = Some(sys::eth_validate_addr);
         ops.ndo_features_check = Some(ndo_features_check::<T>);
         ops.ndo_fix_features = Some(ndo_fix_features::<T>);
+        ops.ndo_set_features = Some(ndo_set_features::<T>);
+        ops.ndo_vlan_rx_add_vid = Some(ndo_vlan_rx_add_vid::<T>);
+        ops.ndo_vlan_rx_kill_vid = Some(ndo_vlan_rx_kill_vid::<T>);
         ops
     };
 }
@@ -621,6 +640,63 @@ unsafe extern "C" fn ndo_set_mac_address<T: NetDevOps>(
     }
 }
 
+/// C entry point `ndo_set_features`.
+///
+/// # Safety
+///
+/// Only called by the kernel through the table or registration built for `T`, with the
+/// arguments that callback documents.
+unsafe extern "C" fn ndo_set_features<T: NetDevOps>(
+    dev: *mut bindings::net_device,
+    features: u64,
+) -> i32 {
+    // SAFETY: the core calls this on a registered device of this driver, under RTNL.
+    let r = unsafe { with_dev::<T, _>(dev, |d, t| t.set_features(d, features)) };
+    match r {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// C entry point `ndo_vlan_rx_add_vid`.
+///
+/// # Safety
+///
+/// Only called by the kernel through the table or registration built for `T`, with the
+/// arguments that callback documents.
+unsafe extern "C" fn ndo_vlan_rx_add_vid<T: NetDevOps>(
+    dev: *mut bindings::net_device,
+    _proto: u16,
+    vid: u16,
+) -> i32 {
+    // SAFETY: the core calls this on a registered device of this driver, under RTNL. Only
+    // 802.1Q filtering is offered (`HW_VLAN_CTAG_FILTER`), so `_proto` is always 802.1Q.
+    let r = unsafe { with_dev::<T, _>(dev, |d, t| t.vlan_add(d, vid)) };
+    match r {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// C entry point `ndo_vlan_rx_kill_vid`.
+///
+/// # Safety
+///
+/// Only called by the kernel through the table or registration built for `T`, with the
+/// arguments that callback documents.
+unsafe extern "C" fn ndo_vlan_rx_kill_vid<T: NetDevOps>(
+    dev: *mut bindings::net_device,
+    _proto: u16,
+    vid: u16,
+) -> i32 {
+    // SAFETY: as for `ndo_vlan_rx_add_vid`.
+    let r = unsafe { with_dev::<T, _>(dev, |d, t| t.vlan_kill(d, vid)) };
+    match r {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
 /// C entry point `ndo_fix_features`.
 ///
 /// # Safety
@@ -631,7 +707,8 @@ unsafe extern "C" fn ndo_fix_features<T: NetDevOps>(
     dev: *mut bindings::net_device,
     features: u64,
 ) -> u64 {
-    // SAFETY: the core calls this on a registered device of this driver, under RTNL.
+    // SAFETY: the core calls this, under RTNL, on a device of this driver whose private data
+    // was written at allocation (also from within `register_netdevice`).
     unsafe { with_dev::<T, _>(dev, |d, t| t.fix_features(d, features)) }
 }
 

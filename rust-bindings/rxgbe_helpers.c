@@ -22,13 +22,15 @@ void *rxgbe_netdev_priv(struct net_device *dev)
 
 void rxgbe_netdev_setup(struct net_device *dev, const struct net_device_ops *ops,
 			const struct ethtool_ops *ethtool_ops, const struct netdev_stat_ops *stat_ops,
-			u64 hw_features, u64 features, unsigned int min_mtu, unsigned int max_mtu)
+			u64 hw_features, u64 features, u64 vlan_features, unsigned int min_mtu,
+			unsigned int max_mtu)
 {
 	dev->netdev_ops = ops;
 	dev->ethtool_ops = ethtool_ops;
 	dev->stat_ops = stat_ops;
 	dev->hw_features = hw_features;
 	dev->features = features;
+	dev->vlan_features = vlan_features;
 	dev->min_mtu = min_mtu;
 	dev->max_mtu = max_mtu;
 	dev->watchdog_timeo = 5 * HZ;
@@ -285,6 +287,16 @@ void *rxgbe_skb_data(struct sk_buff *skb)
 	return skb->data;
 }
 
+bool rxgbe_skb_header_cloned(const struct sk_buff *skb)
+{
+	return skb_header_cloned(skb);
+}
+
+void rxgbe_skb_put_vlan(struct sk_buff *skb, u16 tci)
+{
+	__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q), tci);
+}
+
 void rxgbe_skb_set_lro(struct sk_buff *skb, u16 gso_size, bool ipv6, u16 segs)
 {
 	struct skb_shared_info *shinfo = skb_shinfo(skb);
@@ -307,6 +319,8 @@ void rxgbe_skb_tx_layout(const struct sk_buff *skb, struct rxgbe_tx_layout *out)
 	out->gso_size = skb_is_gso(skb) ? shinfo->gso_size : 0;
 	out->gso_segs = shinfo->gso_segs;
 	out->gso_type = shinfo->gso_type;
+	out->vlan_present = skb_vlan_tag_present(skb);
+	out->vlan_tci = out->vlan_present ? skb_vlan_tag_get(skb) : 0;
 }
 
 /*
@@ -329,11 +343,13 @@ int rxgbe_skb_tso_prepare(struct sk_buff *skb)
 		iph->tot_len = 0;
 		iph->check = 0;
 		th->check = ~csum_tcpudp_magic(iph->saddr, iph->daddr, 0, IPPROTO_TCP, 0);
-	} else {
+	} else if (skb_shinfo(skb)->gso_type & SKB_GSO_TCPV6) {
 		struct ipv6hdr *ip6h = ipv6_hdr(skb);
 
 		ip6h->payload_len = 0;
 		th->check = ~csum_ipv6_magic(&ip6h->saddr, &ip6h->daddr, 0, IPPROTO_TCP, 0);
+	} else {
+		return -EINVAL;
 	}
 	return tcp_hdrlen(skb);
 }

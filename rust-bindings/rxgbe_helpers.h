@@ -27,7 +27,8 @@ struct net_device *rxgbe_netdev_alloc(struct device *parent, unsigned int priv_s
 void *rxgbe_netdev_priv(struct net_device *dev);
 void rxgbe_netdev_setup(struct net_device *dev, const struct net_device_ops *ops,
 			const struct ethtool_ops *ethtool_ops, const struct netdev_stat_ops *stat_ops,
-			u64 hw_features, u64 features, unsigned int min_mtu, unsigned int max_mtu);
+			u64 hw_features, u64 features, u64 vlan_features, unsigned int min_mtu,
+			unsigned int max_mtu);
 unsigned int rxgbe_netdev_mtu(const struct net_device *dev);
 void rxgbe_netdev_set_mtu(struct net_device *dev, unsigned int mtu);
 unsigned int rxgbe_netdev_flags(const struct net_device *dev);
@@ -83,6 +84,8 @@ void rxgbe_skb_add_frag(struct sk_buff *skb, struct page *page, unsigned int off
 			unsigned int len, unsigned int truesize);
 void rxgbe_skb_csum_unnecessary(struct sk_buff *skb);
 void *rxgbe_skb_data(struct sk_buff *skb);
+bool rxgbe_skb_header_cloned(const struct sk_buff *skb);
+void rxgbe_skb_put_vlan(struct sk_buff *skb, u16 tci);
 void rxgbe_skb_set_lro(struct sk_buff *skb, u16 gso_size, bool ipv6, u16 segs);
 void rxgbe_skb_set_hash(struct sk_buff *skb, u32 hash, bool l4);
 void rxgbe_skb_rx_finish(struct sk_buff *skb, struct net_device *dev, u16 queue);
@@ -98,6 +101,8 @@ struct rxgbe_tx_layout {
 	u16 gso_segs;
 	u32 gso_type;		/* SKB_GSO_* */
 	bool csum_partial;	/* CHECKSUM_PARTIAL */
+	bool vlan_present;	/* an out-of-band VLAN tag to insert */
+	u16 vlan_tci;
 };
 void rxgbe_skb_tx_layout(const struct sk_buff *skb, struct rxgbe_tx_layout *out);
 int rxgbe_skb_tso_prepare(struct sk_buff *skb);

@@ -104,7 +104,7 @@ impl Skb {
     /// Readies a TCP segmentation skb's headers for the MAC (the MAC fills in each segment's
     /// lengths); returns the TCP header length.
     pub(crate) fn tso_prepare(&mut self) -> Result<u16> {
-        // SAFETY: valid skb owned by us, a TSO skb as the caller checked its GSO type.
+        // SAFETY: valid skb owned by us; the helper checks the GSO type before it writes.
         let ret = unsafe { sys::rxgbe_skb_tso_prepare(self.as_raw()) };
         to_result(ret)?;
         u16::try_from(ret).map_err(|_| kernel::error::code::EINVAL)
@@ -151,14 +151,15 @@ impl Skb {
     }
 
     /// The first `len` bytes of the linear part, for rewriting headers; `None` when the linear
-    /// part is shorter.
+    /// part is shorter or its header is shared with a clone.
     pub(crate) fn head_mut(&mut self, len: u32) -> Option<&mut [u8]> {
-        if len > self.headlen() {
+        // SAFETY: valid skb (type invariant).
+        if len > self.headlen() || unsafe { sys::rxgbe_skb_header_cloned(self.as_raw()) } {
             return None;
         }
-        // SAFETY: valid skb exclusively owned by us (type invariant); its linear part holds at
-        // least `len` bytes at `data`, written only through this borrow. Only skbs built by
-        // this driver from its own page (never shared or cloned) call this.
+        // SAFETY: valid skb exclusively owned by us (type invariant) whose header no clone
+        // shares (checked above); its linear part holds at least `len` bytes at `data`, written
+        // only through this borrow.
         let data = unsafe { sys::rxgbe_skb_data(self.as_raw()) };
         // SAFETY: as above; `data` is non-null for a built skb.
         Some(unsafe { core::slice::from_raw_parts_mut(data.cast::<u8>(), len as usize) })
@@ -169,6 +170,12 @@ impl Skb {
     pub(crate) fn set_lro(&mut self, gso_size: u16, ipv6: bool, segs: u16) {
         // SAFETY: valid skb owned by us.
         unsafe { sys::rxgbe_skb_set_lro(self.as_raw(), gso_size, ipv6, segs) }
+    }
+
+    /// Hands the 802.1Q tag control the device stripped from the frame to the stack.
+    pub(crate) fn put_vlan(&mut self, tci: u16) {
+        // SAFETY: valid skb owned by us.
+        unsafe { sys::rxgbe_skb_put_vlan(self.as_raw(), tci) }
     }
 
     /// Marks the skb's checksums as verified by the device (`CHECKSUM_UNNECESSARY`).

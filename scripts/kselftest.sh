@@ -50,9 +50,17 @@ MQ_OPTIONAL_SUBCASES+=" ring_reconfig.reconfig_tx_stall"
 #   non-pause cases).
 MQ_OPTIONAL_SUBCASES+=" stats.check_pause stats.check_fec stats.check_fec_hist"
 
-# KSFT_TESTS=offloads (the offloads issue): these must pass with rxgbe; ping.py's XDP sub-cases stay optional and
-# tso.py's tunnel sub-cases skip (rxgbe offers no tunnel segmentation: the 82576 has none).
-OFFLOAD_REQUIRED_TESTS="csum.py tso.py ping.py"
+# KSFT_TESTS=offloads (the offloads issue): these must pass with rxgbe, except for the sub-cases below, each for the
+# reason given (README's kselftest table repeats them). ping.py's XDP sub-cases stay optional.
+OFFLOAD_REQUIRED_TESTS="csum.py tso.py gro.py ping.py"
+# - Tunnel segmentation (VXLAN, GRE, IP-in-IP): the 82576 segments plain TCP only; they skip.
+OFFLOAD_OPTIONAL_SUBCASES="tso.vxlan* tso.gre* tso.ip4_* tso.ip6_*"
+# - Software GRO of a padded 1-byte last segment and of PPPoE: they fail identically with the in-tree igb on the
+#   same device (GRO in the core, not the driver; `make kselftest DRIVER=igb KSFT_TESTS=gro.py`).
+OFFLOAD_OPTIONAL_SUBCASES+=" gro.test.sw_ipv4_data_lrg_1byte gro.test.sw_pppoev4_* gro.test.sw_pppoev6_*"
+# - rxgbe's LRO merges plain TCP over IPv4 and IPv6, as hardware LRO/RSC engines do (ixgbe's RSC neither): no
+#   tunnels, no IPv6 extension headers.
+OFFLOAD_OPTIONAL_SUBCASES+=" gro.test.lro_ipip_* gro.test.lro_ip6ip6_* gro.test.lro_ipv6_ip_v6ext_same"
 
 DRIVER=${DRIVER:-rxgbe}
 # The required set is what the chosen tests can show: the in-tree drivers are only compared, never gated,
@@ -66,7 +74,10 @@ if [ "${KSFT_TESTS:-}" = multiqueue ]; then
   fi
 elif [ "${KSFT_TESTS:-}" = offloads ]; then
   REQUIRED_TESTS="ping.py"
-  [ "$DRIVER" = rxgbe ] && REQUIRED_TESTS=$OFFLOAD_REQUIRED_TESTS
+  if [ "$DRIVER" = rxgbe ]; then
+    REQUIRED_TESTS=$OFFLOAD_REQUIRED_TESTS
+    OPTIONAL_SUBCASES+=" $OFFLOAD_OPTIONAL_SUBCASES"
+  fi
 fi
 DEVICE=${DEVICE:-igb}
 KSFT_PEER=${KSFT_PEER:-e1000e}

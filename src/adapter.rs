@@ -19,7 +19,7 @@ use kernel::{
 use crate::hal::{regs::cause, Hw, IrqMode};
 use crate::hw_stats::HwStats;
 use crate::link;
-use crate::logic::ring;
+use crate::logic::{ring, vlan::VlanTable};
 use crate::net::bh::lock_bh;
 use crate::net::{
     cpu,
@@ -69,6 +69,8 @@ pub(crate) struct Settings {
     pub(crate) adaptive_rx: bool,
     /// Receive-side scaling.
     pub(crate) rss: RssConfig,
+    /// VLANs the stack registered (`ndo_vlan_rx_add_vid`), for the MAC's VLAN filter.
+    pub(crate) vlans: VlanTable,
 }
 
 impl Settings {
@@ -159,6 +161,7 @@ impl<'b> Adapter<'b> {
             tx_usecs: DEFAULT_ITR_USECS,
             adaptive_rx: true,
             rss: RssConfig::new(queues),
+            vlans: VlanTable::new(),
         };
         Ok(Self {
             state: KBox::pin_init(
@@ -263,6 +266,9 @@ impl<'b> Adapter<'b> {
             lock_bh(&v.data().rx).refill(&self.hw, &v.data().stats);
         }
         self.hw.write_mac_addr(&nd.addr());
+        self.hw.write_vlan_table(&s.vlans);
+        self.hw
+            .set_vlan_strip(nd.features() & net_features::HW_VLAN_CTAG_RX != 0);
         self.apply_rx_mode(nd);
 
         let name = nd.name().to_str().unwrap_or("rxgbe");
@@ -372,6 +378,12 @@ impl<'b> Adapter<'b> {
     }
 
     fn apply_rx_mode(&self, nd: &NetDev) {
+        self.apply_rx_filters(nd, nd.features());
+    }
+
+    /// Programs the receive filters for the device's addresses and modes, with features
+    /// `feats` (which may not be the device's yet, in `ndo_set_features`).
+    fn apply_rx_filters(&self, nd: &NetDev, feats: u64) {
         let mut mc = [[0u8; 6]; MC_FILTER_MAX];
         let n = nd.mc_addrs(&mut mc);
         let allmulti = nd.is_allmulti() || n > MC_FILTER_MAX;
@@ -379,7 +391,22 @@ impl<'b> Adapter<'b> {
             nd.is_promisc(),
             allmulti,
             mc.get(..n.min(MC_FILTER_MAX)).unwrap_or(&[]),
+            feats & net_features::HW_VLAN_CTAG_FILTER != 0,
         );
+    }
+
+    /// Adds or removes VLAN `vid` from the filter table, in the settings and in the MAC.
+    fn set_vlan(&self, vid: u16, on: bool) -> Result {
+        let mut st = self.state.lock();
+        let vlans = &mut st.settings.vlans;
+        let changed = if on {
+            vlans.add(vid)
+        } else {
+            vlans.remove(vid)
+        };
+        let (index, bits) = vlans.word_of(vid).filter(|_| changed).ok_or(EINVAL)?;
+        self.hw.write_vlan_word(index, bits);
+        Ok(())
     }
 }
 
@@ -454,6 +481,23 @@ impl NetDevOps for Adapter<'_> {
 
     fn set_rx_mode(&self, nd: &NetDev) {
         self.apply_rx_mode(nd);
+    }
+
+    fn set_features(&self, nd: &NetDev, features: u64) -> Result {
+        // Both registers take effect at once and are safe to change under traffic.
+        let _st = self.state.lock();
+        self.hw
+            .set_vlan_strip(features & net_features::HW_VLAN_CTAG_RX != 0);
+        self.apply_rx_filters(nd, features);
+        Ok(())
+    }
+
+    fn vlan_add(&self, _nd: &NetDev, vid: u16) -> Result {
+        self.set_vlan(vid, true)
+    }
+
+    fn vlan_kill(&self, _nd: &NetDev, vid: u16) -> Result {
+        self.set_vlan(vid, false)
     }
 
     fn fix_features(&self, _nd: &NetDev, features: u64) -> u64 {

@@ -47,6 +47,8 @@ struct RxFeatures {
     /// Merge TCP segments; only with the MAC's checksum verdicts, as a merged packet is handed
     /// over verified.
     lro: bool,
+    /// Hand stripped VLAN tags to the stack.
+    vlan: bool,
 }
 
 impl RxFeatures {
@@ -56,6 +58,7 @@ impl RxFeatures {
             csum,
             hash: feats & features::RXHASH != 0,
             lro: csum && feats & features::LRO != 0,
+            vlan: feats & features::HW_VLAN_CTAG_RX != 0,
         }
     }
 }
@@ -67,6 +70,9 @@ fn mark(skb: &mut Skb, d: &desc::RxDone, f: RxFeatures, stats: &QueueStats) {
         desc::RxCsum::Bad if f.csum => stats.rx_csum_err.add(1),
         _ => {}
     }
+    if let Some(tci) = d.vlan.filter(|_| f.vlan) {
+        skb.put_vlan(tci);
+    }
     if f.hash {
         match d.hash {
             desc::RxHash::L4(h) => skb.set_hash(h, true),
@@ -76,12 +82,13 @@ fn mark(skb: &mut Skb, d: &desc::RxDone, f: RxFeatures, stats: &QueueStats) {
     }
 }
 
-/// The TCP segment in `frame` if it may be merged: a frame with Ethernet padding after its IP
-/// packet never is, as the next segment's payload would land behind the padding.
-fn lro_segment(frame: &[u8]) -> Option<Segment> {
+/// The TCP segment in `frame` if it may be merged, and whether it may also start a packet: a
+/// frame with Ethernet padding after its IP packet may only join one (its fragment leaves the
+/// padding out), as the next segment's payload would land behind the padding of a head.
+fn lro_segment(frame: &[u8]) -> Option<(Segment, bool)> {
     let seg = lro::parse(frame)?;
     let exact = usize::from(seg.hdr_len) + usize::from(seg.payload_len) == frame.len();
-    exact.then_some(seg)
+    Some((seg, exact))
 }
 
 /// Hands a received skb to the stack through GRO.
@@ -247,24 +254,29 @@ impl RxRing {
             };
             let len = u32::from(d.len);
             pool.sync_for_cpu(&page, RX_HEADROOM, len);
-            let whole = self.partial.is_none() && d.eop && !d.frame_error;
+            // Whole frames only, and untagged: the flow key has no VLAN, the stripped tag would
+            // make two VLANs' connections look alike.
+            let whole = self.partial.is_none() && d.eop && !d.frame_error && d.vlan.is_none();
             if f.lro && whole && d.csum == desc::RxCsum::Good {
-                if let Some(seg) = lro_segment(page.bytes(RX_HEADROOM, len)) {
-                    done += 1;
-                    bytes += u64::from(len);
-                    if let Some((skb, merge)) = held.as_mut() {
-                        if merge.add(&seg, LRO_MAX_SEGS).is_ok() {
-                            let at = RX_HEADROOM + u32::from(seg.hdr_len);
-                            skb.add_frag(page, at, u32::from(seg.payload_len), RX_TRUESIZE);
-                            stats.rx_lro_merged.add(1);
-                            continue;
-                        }
+                let candidate = lro_segment(page.bytes(RX_HEADROOM, len));
+                if let (Some((seg, _)), Some((skb, merge))) = (candidate, held.as_mut()) {
+                    if merge.add(&seg, LRO_MAX_SEGS).is_ok() {
+                        let at = RX_HEADROOM + u32::from(seg.hdr_len);
+                        skb.add_frag(page, at, u32::from(seg.payload_len), RX_TRUESIZE);
+                        stats.rx_lro_merged.add(1);
+                        done += 1;
+                        bytes += u64::from(len);
+                        continue;
                     }
+                }
+                if let Some((seg, true)) = candidate {
                     deliver_merged(held.take(), napi, self.q, stats);
                     match Skb::build(page, RX_TRUESIZE, RX_HEADROOM, len) {
                         Ok(mut skb) => {
                             mark(&mut skb, &d, f, stats);
                             held = Some((skb, Merge::new(seg)));
+                            done += 1;
+                            bytes += u64::from(len);
                         }
                         Err(page) => {
                             pool.recycle(page, true);

@@ -139,17 +139,22 @@ impl pci::Driver for RxgbeDriver {
         // Both MACs insert checksums at the offset the stack names and segment TCP over IPv4.
         let tso6 = if mac.has_tso6() { features::TSO6 } else { 0 };
         let tx_offloads = features::HW_CSUM | features::TSO | tso6;
+        // Both MACs strip and insert 802.1Q tags and filter by VLAN id (VFTA).
+        let vlan =
+            features::HW_VLAN_CTAG_RX | features::HW_VLAN_CTAG_TX | features::HW_VLAN_CTAG_FILTER;
         let cfg = Config {
             multiqueue: mac.has_rss(),
             txqs: u32::try_from(max_queues)?,
             rxqs: u32::try_from(max_queues)?,
-            hw_features: features::SG | tx_offloads | rx_csum | rx_hash,
+            hw_features: features::SG | tx_offloads | rx_csum | rx_hash | vlan,
             features: features::SG
                 | features::HIGHDMA
                 | features::GRO
                 | tx_offloads
                 | (rx_csum & !features::LRO)
-                | rx_hash,
+                | rx_hash
+                | vlan,
+            vlan_features: features::SG | features::HIGHDMA | tx_offloads,
             max_mtu: mac.max_frame() - 18,
         };
         let hw2 = hw.clone();

@@ -106,17 +106,18 @@ impl TxRing {
     ) {
         let txq = nd.txq(self.q as u16);
         let Ok(prepared) = tx_offload::prepare(self.fmt, &mut skb) else {
-            stats.tx_dropped.add(1);
+            self.drop_packet(hw, stats);
             return;
         };
         let (context, offload) = match prepared.plan {
             TxPlan::Context { desc, data } => (Some(desc), data),
+            TxPlan::Data(data) => (None, data),
             TxPlan::None | TxPlan::Software => (None, DataOffload::default()),
         };
         let buffers = ring::descs_for_packet(skb.nr_frags());
         let needed = buffers + u32::from(context.is_some());
         if self.unused() < needed {
-            stats.tx_dropped.add(1);
+            self.drop_packet(hw, stats);
             return;
         }
         let count = self.count();
@@ -143,7 +144,7 @@ impl TxRing {
             let Ok(map) = map else {
                 // Parts 0..part were mapped.
                 self.unwind(dev, data_first, part);
-                stats.tx_dropped.add(1);
+                self.drop_packet(hw, stats);
                 return;
             };
             let b = desc::TxBuf {
@@ -174,6 +175,15 @@ impl TxRing {
             txq.stop_and_fence();
         }
         if txq.sent(wire_bytes, xmit_more()) {
+            hw.tx_tail(self.q, self.next_to_use as u16);
+        }
+    }
+
+    /// Counts a packet that could not be queued. Packets queued before it with `xmit_more`
+    /// waited for this one to move the tail: move it now unless more packets follow.
+    fn drop_packet(&self, hw: &Hw<'_>, stats: &QueueStats) {
+        stats.tx_dropped.add(1);
+        if !xmit_more() {
             hw.tx_tail(self.q, self.next_to_use as u16);
         }
     }
@@ -209,10 +219,10 @@ impl TxRing {
         budget: i32,
     ) -> bool {
         let count = self.count();
-        let (mut pkts, mut bytes) = (0u32, 0u32);
+        let (mut pkts, mut bytes, mut skbs) = (0u32, 0u32, 0u32);
         let mut all = true;
         while self.next_to_clean != self.next_to_use {
-            if pkts >= 256 {
+            if skbs >= 256 {
                 all = false;
                 break;
             }
@@ -231,6 +241,7 @@ impl TxRing {
                         map.unmap(dev.as_ref());
                     }
                     if let Some(skb) = slot.skb.take() {
+                        skbs += 1;
                         pkts += slot.frames;
                         bytes += slot.bytes;
                         skb.consume(budget);

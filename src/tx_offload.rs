@@ -37,7 +37,10 @@ impl Prepared {
         let TxPlan::Context { data, .. } = self.plan else {
             return;
         };
-        stats.tx_csum_offload.add(1);
+        if data.l4_csum {
+            // Every frame a segmented packet becomes gets its checksum from the MAC.
+            stats.tx_csum_offload.add(self.frames.into());
+        }
         if data.segment {
             stats.tx_tso_packets.add(1);
             stats.tx_tso_bytes.add(self.len.into());
@@ -65,13 +68,12 @@ fn l3_of(layout: &TxLayout) -> L3 {
 }
 
 /// The offload request of an skb laid out as `layout`, `l4_len` being its TCP header length
-/// when it is to be segmented; `None` when it asks for no offload.
-fn request(layout: &TxLayout, l4_len: u16) -> Option<TxRequest> {
-    if !layout.csum_partial {
-        return None;
-    }
+/// when it is to be segmented.
+fn request(layout: &TxLayout, l4_len: u16) -> TxRequest {
     let tcp_gso = layout.gso_type & (gso::TCPV4 | gso::TCPV6) != 0;
-    Some(TxRequest {
+    TxRequest {
+        csum: layout.csum_partial,
+        vlan: layout.vlan_present.then_some(layout.vlan_tci),
         len: layout.len,
         network_offset: layout.network_offset,
         csum_start: layout.csum_start,
@@ -82,20 +84,24 @@ fn request(layout: &TxLayout, l4_len: u16) -> Option<TxRequest> {
             mss: if tcp_gso { layout.gso_size } else { 0 },
             l4_len,
         }),
-    })
+    }
 }
 
 /// `ndo_features_check`: keeps the stack's software checksum and segmentation for packets
 /// the MAC cannot handle.
 pub(crate) fn features_check(fmt: Format, layout: &TxLayout, feats: u64) -> u64 {
-    let Some(req) = request(layout, 0) else {
+    if !layout.csum_partial {
         return feats;
-    };
-    let mss_ok = req.tso.is_none_or(|s| s.mss != 0);
-    if mss_ok && offload::features_ok(fmt, &req) {
-        feats
-    } else {
+    }
+    let req = request(layout, 0);
+    if !offload::mac_can(fmt, &req) || req.tso.is_some_and(|s| s.mss == 0) {
+        // Neither the checksum nor the segmentation: the stack does both.
         feats & !(features::CSUM_MASK | features::GSO_MASK)
+    } else if !offload::features_ok(fmt, &req) {
+        // Too large to segment here: the stack segments, the MAC still checksums.
+        feats & !features::GSO_MASK
+    } else {
+        feats
     }
 }
 
@@ -110,21 +116,24 @@ pub(crate) fn prepare(fmt: Format, skb: &mut Skb) -> Result<Prepared> {
         len: layout.len,
         software_csum: false,
     };
-    if !layout.csum_partial {
-        return Ok(prepared);
-    }
     // `features_check` let through only TCP segmentation the MAC can do.
-    let l4_len = if layout.gso_size != 0 {
+    let tcp_gso = layout.gso_type & (gso::TCPV4 | gso::TCPV6) != 0;
+    let l4_len = if layout.csum_partial && layout.gso_size != 0 && tcp_gso {
         skb.tso_prepare()?
     } else {
         0
     };
-    let req = request(&layout, l4_len);
-    match offload::plan(fmt, req.as_ref()) {
-        TxPlan::Software => {
-            skb.checksum_help()?;
-            prepared.software_csum = true;
-        }
+    let mut req = request(&layout, l4_len);
+    let mut plan = offload::plan(fmt, &req);
+    if plan == TxPlan::Software {
+        skb.checksum_help()?;
+        prepared.software_csum = true;
+        req.csum = false;
+        plan = offload::plan(fmt, &req);
+    }
+    match plan {
+        TxPlan::Software => return Err(EINVAL),
+        plan @ TxPlan::Data(_) => prepared.plan = plan,
         plan @ TxPlan::Context { data, .. } => {
             prepared.plan = plan;
             if data.segment {

@@ -19,7 +19,7 @@ use kernel::{
 };
 
 use crate::link::LinkState;
-use crate::logic::desc;
+use crate::logic::{desc, vlan::VlanTable};
 use crate::net::netdev::MacAddr;
 use crate::rss::RssConfig;
 use queues::{on_layout, Layout};
@@ -123,6 +123,8 @@ impl<'b> Hw<'b> {
         )?;
         self.bar.write_reg(IMC::zeroed().with_causes(u32::MAX));
         let _ = self.bar.read(ICR);
+        // The 802.1Q TPID, whatever the reset left there (the outer TPID of the 82576 is unused).
+        self.bar.update(VET, |v| v.with_const_tpid::<0x8100>());
         self.mac.init(&self.bar);
         Ok(())
     }
@@ -253,7 +255,40 @@ impl<'b> Hw<'b> {
     }
 
     /// Applies promiscuous and multicast filtering.
-    pub(crate) fn set_rx_filter(&self, promisc: bool, allmulti: bool, mc: &[MacAddr]) {
+    /// Turns VLAN tag stripping on receive on or off (`CTRL.VME`).
+    pub(crate) fn set_vlan_strip(&self, on: bool) {
+        let ctrl = self.bar.read(CTRL);
+        if ctrl.vme() != on {
+            self.bar.write_reg(ctrl.with_vme(on));
+        }
+    }
+
+    /// Writes the VLAN filter table (which the MAC applies while `RCTL.VFE` is set).
+    pub(crate) fn write_vlan_table(&self, table: &VlanTable) {
+        for (i, bits) in table.words().iter().enumerate() {
+            if let Some(loc) = VFTA::try_at(i) {
+                self.bar.write(loc, VFTA::zeroed().with_bits(*bits));
+            }
+        }
+    }
+
+    /// Writes entry `index` of the VLAN filter table.
+    pub(crate) fn write_vlan_word(&self, index: usize, bits: u32) {
+        if let Some(loc) = VFTA::try_at(index) {
+            self.bar.write(loc, VFTA::zeroed().with_bits(bits));
+        }
+    }
+
+    /// Programs the receive address filters: unicast and multicast promiscuous modes, the
+    /// multicast hash table, and VLAN filtering (never in promiscuous mode, which must see
+    /// every VLAN).
+    pub(crate) fn set_rx_filter(
+        &self,
+        promisc: bool,
+        allmulti: bool,
+        mc: &[MacAddr],
+        vlan_filter: bool,
+    ) {
         let mut mta = [0u32; 128];
         for a in mc {
             // Multicast offset 0: hash = address bits 47:36.
@@ -267,8 +302,16 @@ impl<'b> Hw<'b> {
                 self.bar.write(loc, MTA::zeroed().with_bits(*bits));
             }
         }
-        self.bar
-            .update(RCTL, |r| r.with_upe(promisc).with_mpe(promisc || allmulti));
+        // Only a change is written: QEMU's 82540EM stops receiving for a second after every
+        // RCTL write, which feature changes and address list updates would otherwise repeat.
+        let rctl = self.bar.read(RCTL);
+        let new = rctl
+            .with_upe(promisc)
+            .with_mpe(promisc || allmulti)
+            .with_vfe(vlan_filter && !promisc);
+        if new.into_raw() != rctl.into_raw() {
+            self.bar.write_reg(new);
+        }
     }
 
     /// Enables interrupt causes in IMS.

@@ -41,6 +41,9 @@ register! {
     pub(crate) CTRL(u32) @ 0x0000 {
         /// PHY reset.
         31:31 phy_rst => bool;
+        /// VLAN mode: strip received 802.1Q tags into the descriptor (and, on the 8254x, allow
+        /// inserting them on transmit).
+        30:30 vme => bool;
         /// Device reset (self-clearing).
         26:26 rst => bool;
         /// Set link up.
@@ -101,6 +104,8 @@ register! {
         26:26 secrc => bool;
         /// Buffer size extension (8254x).
         25:25 bsex => bool;
+        /// VLAN filter enable: tagged frames pass only if their VLAN id is set in `VFTA`.
+        18:18 vfe => bool;
         /// Buffer size (8254x, with `bsex`); 0 = 2048 bytes.
         17:16 bsize;
         /// Accept broadcast.
@@ -150,6 +155,18 @@ register! {
         9:9 tuofld => bool;
         /// IPv4 header checksum offload.
         8:8 ipofld => bool;
+    }
+
+    /// VLAN Ether type: the TPID the MAC recognises as an 802.1Q tag.
+    pub(crate) VET(u32) @ 0x0038 {
+        /// TPID of an outer (extended) tag (82576).
+        31:16 ext;
+        15:0 tpid;
+    }
+
+    /// VLAN filter table array: bit `id % 32` of entry `id / 32` admits VLAN `id`.
+    pub(crate) VFTA(u32)[128] @ 0x5600 {
+        31:0 bits;
     }
 
     /// Multicast table array: 4096 hash bits.

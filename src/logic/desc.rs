@@ -54,6 +54,9 @@ pub(crate) struct RxDone {
     /// RSS hash (meaningful on the first descriptor of the frame, which the MAC writes with
     /// the same value as every other).
     pub(crate) hash: RxHash,
+    /// The 802.1Q tag control the MAC stripped from the frame (VLAN stripping on), meaningful
+    /// on the EOP descriptor.
+    pub(crate) vlan: Option<u16>,
 }
 
 /// Decodes the RSS type (`pkt_info` bits 3:0 of the advanced write-back) and hash.
@@ -71,6 +74,7 @@ const fn adv_rx_hash(word0: u64) -> RxHash {
 // Advanced receive write-back, word 1 bits 31:0 (extended status 19:0, extended errors 31:20).
 const ADV_RX_DD: u64 = 1 << 0;
 const ADV_RX_EOP: u64 = 1 << 1;
+const ADV_RX_VP: u64 = 1 << 3;
 const ADV_RX_UDPCS: u64 = 1 << 4;
 const ADV_RX_TCPCS: u64 = 1 << 5;
 const ADV_RX_IPCS: u64 = 1 << 6;
@@ -81,6 +85,7 @@ const ADV_RX_IPE: u64 = 1 << 30;
 // Legacy receive descriptor: status byte at bits 39:32, errors byte at bits 47:40.
 const LEG_RX_DD: u64 = 1 << 32;
 const LEG_RX_EOP: u64 = 1 << 33;
+const LEG_RX_VP: u64 = 1 << 35;
 const LEG_RX_IXSM: u64 = 1 << 34;
 const LEG_RX_TCPCS: u64 = 1 << 37;
 const LEG_RX_IPCS: u64 = 1 << 38;
@@ -88,6 +93,16 @@ const LEG_RX_IPCS: u64 = 1 << 38;
 const LEG_RX_FRAME_ERRORS: u64 = 0b1001_0111 << 40;
 const LEG_RX_TCPE: u64 = 1 << 45;
 const LEG_RX_IPE: u64 = 1 << 46;
+
+/// The stripped VLAN tag in bits 63:48 of word 1 (both formats), when the VP status bit `vp`
+/// says there was one.
+const fn rx_vlan(w: u64, vp: u64) -> Option<u16> {
+    if w & vp != 0 {
+        Some((w >> 48) as u16)
+    } else {
+        None
+    }
+}
 
 /// Checksum verdict from the "checked" bits and the "error" bits of either format.
 const fn csum_verdict(l4_checked: bool, ip_checked: bool, l4_err: bool, ip_err: bool) -> RxCsum {
@@ -111,6 +126,9 @@ const ADV_TX_IFCS: u64 = 1 << 25;
 const ADV_TX_RS: u64 = 1 << 27;
 const ADV_TX_DEXT: u64 = 1 << 29;
 const ADV_TX_TSE: u64 = 1 << 31;
+/// Insert the VLAN tag of the packet's context descriptor (advanced), or of the descriptor's
+/// own special field (legacy): both formats use bit 30.
+const TX_VLE: u64 = 1 << 30;
 const ADV_TX_PAYLEN_SHIFT: u32 = 46; // olinfo_status bits 31:14, in the upper half of word 1
 
 // POPTS of both formats: insert the IPv4 header checksum, insert the TCP/UDP checksum.
@@ -151,6 +169,7 @@ pub(crate) const fn rx_done(fmt: Format, d: [u64; 2]) -> Option<RxDone> {
                     w & ADV_RX_IPE != 0,
                 ),
                 hash: adv_rx_hash(d[0]),
+                vlan: rx_vlan(w, ADV_RX_VP),
             })
         }
         Format::Legacy => {
@@ -174,6 +193,7 @@ pub(crate) const fn rx_done(fmt: Format, d: [u64; 2]) -> Option<RxDone> {
                 frame_error: w & LEG_RX_FRAME_ERRORS != 0,
                 csum,
                 hash: RxHash::None,
+                vlan: rx_vlan(w, LEG_RX_VP),
             })
         }
     }
@@ -219,6 +239,9 @@ pub(crate) const fn tx_data(fmt: Format, b: TxBuf) -> [u64; 2] {
             if b.offload.segment {
                 w1 |= ADV_TX_TSE;
             }
+            if b.offload.vlan.is_some() {
+                w1 |= TX_VLE;
+            }
             w1 |= tx_popts(b.offload);
             w1 |= ((b.packet_len as u64) & 0x3_FFFF) << ADV_TX_PAYLEN_SHIFT;
             [b.addr, w1]
@@ -234,6 +257,9 @@ pub(crate) const fn tx_data(fmt: Format, b: TxBuf) -> [u64; 2] {
                 if b.offload.segment {
                     w1 |= LEG_TX_TSE;
                 }
+            }
+            if let Some(tag) = b.offload.vlan {
+                w1 |= TX_VLE | ((tag as u64) << 48);
             }
             [b.addr, w1]
         }
@@ -270,6 +296,7 @@ mod tests {
                 frame_error: false,
                 csum: RxCsum::Unknown,
                 hash: RxHash::L4(0xdead_beef),
+                vlan: None,
             })
         );
         let chained = [0, (2048u64 << 32) | 0b01];
@@ -281,6 +308,7 @@ mod tests {
                 frame_error: false,
                 csum: RxCsum::Unknown,
                 hash: RxHash::None,
+                vlan: None,
             })
         );
         let bad = [0, (64u64 << 32) | 0b11 | (1 << 31)];
@@ -319,6 +347,7 @@ mod tests {
                 frame_error: false,
                 csum: RxCsum::Unknown,
                 hash: RxHash::None,
+                vlan: None,
             })
         );
         // A TCP checksum error alone is not a frame error.
@@ -431,12 +460,53 @@ mod tests {
     }
 
     #[test]
+    fn vlan_tags() {
+        let adv = [0, (100u64 << 32) | 0b11 | ADV_RX_VP | (0x2064u64 << 48)];
+        assert_eq!(
+            rx_done(Format::Advanced, adv).and_then(|r| r.vlan),
+            Some(0x2064)
+        );
+        let leg = [0, (0b11u64 << 32) | LEG_RX_VP | (100u64 << 48) | 60];
+        assert_eq!(rx_done(Format::Legacy, leg).and_then(|r| r.vlan), Some(100));
+        let untagged = [0, (100u64 << 32) | 0b11 | (0x2064u64 << 48)];
+        assert_eq!(
+            rx_done(Format::Advanced, untagged).and_then(|r| r.vlan),
+            None
+        );
+        let tagged = DataOffload {
+            vlan: Some(0x0123),
+            ..DataOffload::default()
+        };
+        let buf = TxBuf {
+            addr: 0,
+            len: 60,
+            eop: true,
+            packet_len: 60,
+            offload: tagged,
+        };
+        let plain = TxBuf {
+            offload: DataOffload::default(),
+            ..buf
+        };
+        assert_eq!(
+            tx_data(Format::Advanced, buf)[1],
+            tx_data(Format::Advanced, plain)[1] | TX_VLE,
+            "advanced: VLE only, the tag is in the context"
+        );
+        let leg = tx_data(Format::Legacy, buf);
+        assert_ne!(leg[1] & TX_VLE, 0);
+        assert_eq!(leg[1] >> 48, 0x0123, "legacy: tag in the special field");
+        assert_eq!(leg[1] & LEG_TX_DEXT, 0, "no offload: legacy layout");
+    }
+
+    #[test]
     fn tx_offload_bits() {
         let tso = DataOffload {
             segment: true,
             l4_csum: true,
             ip_csum: true,
             payload_len: 9000,
+            vlan: None,
         };
         let buf = TxBuf {
             addr: 0x4000,

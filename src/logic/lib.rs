@@ -14,3 +14,4 @@ pub mod lro;
 pub mod offload;
 pub mod ring;
 pub mod rss;
+pub mod vlan;

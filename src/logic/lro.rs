@@ -22,6 +22,7 @@ const TCP_HLEN: usize = 20;
 const TCP_HLEN_TS: usize = 32;
 const TCP_ACK: u8 = 0x10;
 const TCP_PSH: u8 = 0x08;
+const TCP_CWR: u8 = 0x80;
 /// NOP, NOP, kind 8 (timestamps), length 10.
 const TS_OPTION: [u8; 4] = [1, 1, 8, 10];
 /// Largest merged IP packet: the IPv4 total length field.
@@ -34,8 +35,9 @@ pub(crate) struct Flow {
     ipv6: bool,
     addrs: [u8; 32],
     ports: [u8; 4],
-    /// IPv4 TOS or the IPv6 traffic class and flow label word: a change ends merging.
-    class: u32,
+    /// IPv4 TOS, TTL and DF, or the IPv6 traffic class, flow label and hop limit: a change
+    /// ends merging.
+    class: u64,
 }
 
 /// A received frame that may be merged.
@@ -48,6 +50,7 @@ pub(crate) struct Segment {
     ack: [u8; 4],
     window: [u8; 2],
     psh: bool,
+    cwr: bool,
     /// Timestamp option values (TSval, TSecr), as on the wire.
     ts: Option<[u8; 8]>,
     /// Bytes of Ethernet, IP and TCP headers.
@@ -91,7 +94,10 @@ pub(crate) fn parse(frame: &[u8]) -> Option<Segment> {
             addrs
                 .get_mut(..8)?
                 .copy_from_slice(frame.get(ip + 12..ip + 20)?);
-            let class = u32::from(*frame.get(ip + 1)?);
+            let tos = u64::from(*frame.get(ip + 1)?);
+            let ttl = u64::from(*frame.get(ip + 8)?);
+            let df = u64::from(be16(frame, ip + 6)? & 0x4000);
+            let class = tos | (ttl << 8) | (df << 16);
             (false, ip + IPV4_HLEN, total.checked_sub(IPV4_HLEN)?, class)
         }
         ETH_P_IPV6 => {
@@ -100,7 +106,7 @@ pub(crate) fn parse(frame: &[u8]) -> Option<Segment> {
                 return None;
             }
             addrs.copy_from_slice(frame.get(ip + 8..ip + 40)?);
-            let class = be32(frame, ip)?;
+            let class = u64::from(be32(frame, ip)?) | (u64::from(*frame.get(ip + 7)?) << 32);
             (
                 true,
                 ip + IPV6_HLEN,
@@ -114,9 +120,15 @@ pub(crate) fn parse(frame: &[u8]) -> Option<Segment> {
     if l4 + ip_payload > frame.len() {
         return None;
     }
-    let doff = usize::from(*frame.get(l4 + 12)? >> 4) * 4;
+    let doff_byte = *frame.get(l4 + 12)?;
+    // Reserved bits and AE (accurate ECN) clear: a segment carrying them must not lose them.
+    if doff_byte & 0x0f != 0 {
+        return None;
+    }
+    let doff = usize::from(doff_byte >> 4) * 4;
     let flags = *frame.get(l4 + 13)?;
-    if flags & !TCP_PSH != TCP_ACK {
+    // CWR may start a packet (it stays in the head's flags) but never joins one.
+    if flags & !(TCP_PSH | TCP_CWR) != TCP_ACK {
         return None;
     }
     let ts = match doff {
@@ -141,6 +153,7 @@ pub(crate) fn parse(frame: &[u8]) -> Option<Segment> {
         ack: array::<4>(frame, l4 + 8)?,
         window: array::<2>(frame, l4 + 14)?,
         psh: flags & TCP_PSH != 0,
+        cwr: flags & TCP_CWR != 0,
         ts,
         hdr_len: u16::try_from(l4 + doff).ok()?,
         payload_len: u16::try_from(payload_len).ok()?,
@@ -197,8 +210,18 @@ impl Merge {
         if seg.seq != self.next_seq {
             return Err(Refusal::OutOfOrder);
         }
-        if seg.hdr_len != self.first.hdr_len || seg.ts.is_some() != self.first.ts.is_some() {
+        if seg.cwr
+            || seg.hdr_len != self.first.hdr_len
+            || seg.ts.is_some() != self.first.ts.is_some()
+        {
             return Err(Refusal::HeaderChange);
+        }
+        // Every segment but the last carries exactly the first one's payload (the sender's
+        // MSS), as GRO requires: a larger one means the packet's segment size is unknown.
+        if seg.payload_len > self.first.payload_len
+            || self.last.payload_len < self.first.payload_len
+        {
+            return Err(Refusal::Full);
         }
         let l3_hdr = u32::from(self.first.hdr_len) - ETH_HLEN as u32;
         if l3_hdr + self.payload + u32::from(seg.payload_len) > MAX_IP_LEN {
@@ -212,9 +235,10 @@ impl Merge {
         Ok(())
     }
 
-    /// The segment size the stack should assume (`gso_size`): the average payload, rounded up.
+    /// The segment size the stack should assume (`gso_size`): the first segment's payload,
+    /// which every merged segment but the last one matches.
     pub(crate) const fn gso_size(&self) -> u16 {
-        self.payload.div_ceil(self.segs as u32) as u16
+        self.first.payload_len
     }
 
     /// Bytes of Ethernet, IP and TCP headers at the start of the packet.
@@ -344,8 +368,8 @@ mod tests {
             (1000, 14 + 20 + 32, 1448)
         );
         assert!(parse(&tcp4(1, 5, TCP_ACK | TCP_PSH, None, 100)).is_some());
-        // SYN, FIN, RST, URG, ECE/CWR, and pure ACKs do not merge.
-        for flags in [0x02, 0x11, 0x04, 0x30, 0x50, 0x90] {
+        // SYN, FIN, RST, URG, ECE, and pure ACKs do not merge.
+        for flags in [0x02, 0x11, 0x04, 0x30, 0x50, 0xd0] {
             assert_eq!(
                 parse(&tcp4(1, 5, flags, None, 100)),
                 None,
@@ -389,7 +413,32 @@ mod tests {
         assert_eq!(m.add(&no_ts, 17), Err(Refusal::HeaderChange));
         let ipv6 = parse(&tcp6(3896, 1000)).unwrap();
         assert_eq!(m.add(&ipv6, 17), Err(Refusal::OtherFlow));
+        let mut ttl = tcp4(3896, 6, TCP_ACK, Some((3, 4)), 1448);
+        ttl[22] = 1;
+        assert_eq!(m.add(&parse(&ttl).unwrap(), 17), Err(Refusal::OtherFlow));
         assert_eq!(m.segs, 2, "refusals change nothing");
+    }
+
+    #[test]
+    fn segment_sizes_follow_gro_rules() {
+        let seg = |seq, len| parse(&tcp4(seq, 5, TCP_ACK, None, len)).unwrap();
+        // Smaller after larger merges and ends the packet; larger after smaller never merges.
+        let mut m = Merge::new(seg(0, 1000));
+        assert_eq!(m.add(&seg(1000, 500), 17), Ok(()));
+        assert_eq!(m.add(&seg(1500, 500), 17), Err(Refusal::Full));
+        assert_eq!(m.gso_size(), 1000);
+        let mut m = Merge::new(seg(0, 500));
+        assert_eq!(m.add(&seg(500, 1000), 17), Err(Refusal::Full));
+        // CWR starts a packet but never joins one.
+        let cwr = |seq| parse(&tcp4(seq, 5, TCP_ACK | TCP_CWR, None, 1000)).unwrap();
+        let mut m = Merge::new(seg(0, 1000));
+        assert_eq!(m.add(&cwr(1000), 17), Err(Refusal::HeaderChange));
+        let mut m = Merge::new(cwr(1000));
+        assert_eq!(m.add(&seg(2000, 1000), 17), Ok(()));
+        // AE or reserved bits set: not a plain data segment.
+        let mut ae = tcp4(0, 5, TCP_ACK, None, 100);
+        ae[46] |= 0x01;
+        assert_eq!(parse(&ae), None);
     }
 
     #[test]

@@ -12,3 +12,4 @@ pub(crate) mod ring;
 // steering later); the module itself only uses the table, key and field parts.
 #[allow(dead_code)]
 pub(crate) mod rss;
+pub(crate) mod vlan;

@@ -43,9 +43,13 @@ pub(crate) struct Segmentation {
     pub(crate) l4_len: u16,
 }
 
-/// What the stack asks of the MAC for one packet (`CHECKSUM_PARTIAL` skbs only).
+/// What the stack asks of the MAC for one packet.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct TxRequest {
+    /// Insert the checksum described by `csum_start` and `csum_offset` (`CHECKSUM_PARTIAL`).
+    pub(crate) csum: bool,
+    /// Insert this 802.1Q tag control (the skb's out-of-band VLAN tag).
+    pub(crate) vlan: Option<u16>,
     /// Total packet length.
     pub(crate) len: u32,
     /// Offset of the network header (bytes of link-layer header, VLAN tags included).
@@ -66,8 +70,11 @@ pub(crate) enum TxPlan {
     /// No offload requested.
     None,
     /// The MAC cannot do what is asked: the driver must checksum in software (a TSO skb never
-    /// gets here; [`features_ok`] keeps those the MAC cannot segment in the stack's GSO).
+    /// gets here; [`features_ok`] keeps those the MAC cannot segment in the stack's GSO), then
+    /// plan again without the checksum.
     Software,
+    /// No context descriptor; the data descriptors carry `data` (a legacy VLAN insertion).
+    Data(DataOffload),
     /// A context descriptor ahead of the data descriptors, which carry `data`.
     Context {
         /// The context descriptor.
@@ -88,10 +95,13 @@ pub(crate) struct DataOffload {
     pub(crate) ip_csum: bool,
     /// Bytes after the headers, the advanced format's PAYLEN when segmenting.
     pub(crate) payload_len: u32,
+    /// Insert this VLAN tag (VLE).
+    pub(crate) vlan: Option<u16>,
 }
 
 // 82576 advanced context descriptor.
 const ADV_MACLEN_SHIFT: u32 = 9;
+const ADV_VLAN_SHIFT: u32 = 16;
 const ADV_MAX_MACLEN: u16 = 0x7f;
 const ADV_MAX_IPLEN: u16 = 0x1ff;
 const ADV_DTYP_CTXT: u64 = 0x2 << 20;
@@ -108,9 +118,12 @@ const LEG_TUCMD_TSE: u64 = 1 << 26;
 const LEG_DEXT: u64 = 1 << 29;
 const LEG_MAX_OFFSET: u16 = 0xff;
 
-/// Whether the MAC can carry out `req`: the checksum field is where the MAC puts it, and the
-/// header offsets fit the context descriptor's fields.
+/// Whether the MAC can carry out `req`'s checksum and segmentation: the checksum field is where
+/// the MAC puts it, and the header offsets fit the context descriptor's fields.
 pub(crate) const fn mac_can(fmt: Format, req: &TxRequest) -> bool {
+    if !req.csum {
+        return req.tso.is_none();
+    }
     let is_tcp = req.csum_offset == TCP_CSUM_OFFSET;
     let is_udp = req.csum_offset == UDP_CSUM_OFFSET;
     if req.tso.is_some() && !is_tcp {
@@ -127,19 +140,27 @@ pub(crate) const fn mac_can(fmt: Format, req: &TxRequest) -> bool {
                 && req.network_offset <= ADV_MAX_MACLEN
                 && req.csum_start - req.network_offset <= ADV_MAX_IPLEN
         }
-        // Any checksum position within reach of the 8-bit offsets; segmentation needs IP.
+        // Any checksum position within reach of the 8-bit offsets; segmentation of IPv4 only
+        // (the IP length the MAC writes per segment is at IPv4's offset) with the headers
+        // within the 8-bit HDRLEN.
         Format::Legacy => {
-            (req.tso.is_none() || !matches!(req.l3, L3::Other))
-                && req.csum_start as u32 + req.csum_offset as u32 <= LEG_MAX_OFFSET as u32
+            let seg_ok = match req.tso {
+                None => true,
+                Some(seg) => {
+                    matches!(req.l3, L3::Ipv4)
+                        && req.csum_start as u32 + seg.l4_len as u32 <= LEG_MAX_OFFSET as u32
+                }
+            };
+            seg_ok && req.csum_start as u32 + req.csum_offset as u32 <= LEG_MAX_OFFSET as u32
         }
     }
 }
 
 /// Plans the offloads of one packet.
-pub(crate) const fn plan(fmt: Format, req: Option<&TxRequest>) -> TxPlan {
-    let Some(req) = req else {
-        return TxPlan::None;
-    };
+pub(crate) const fn plan(fmt: Format, req: &TxRequest) -> TxPlan {
+    if !req.csum {
+        return vlan_only(fmt, req);
+    }
     if !mac_can(fmt, req) {
         return TxPlan::Software;
     }
@@ -157,6 +178,7 @@ pub(crate) const fn plan(fmt: Format, req: Option<&TxRequest>) -> TxPlan {
         // IPv4 header checksums change per segment; otherwise the stack's stays valid.
         ip_csum: segment && matches!(req.l3, L3::Ipv4),
         payload_len,
+        vlan: req.vlan,
     };
     let desc = match fmt {
         Format::Advanced => advanced_context(req),
@@ -165,9 +187,38 @@ pub(crate) const fn plan(fmt: Format, req: Option<&TxRequest>) -> TxPlan {
     TxPlan::Context { desc, data }
 }
 
+/// A packet without checksum offload: the advanced format takes a VLAN tag to insert only from
+/// a context descriptor, the legacy one from the data descriptors.
+const fn vlan_only(fmt: Format, req: &TxRequest) -> TxPlan {
+    let Some(tag) = req.vlan else {
+        return TxPlan::None;
+    };
+    let data = DataOffload {
+        segment: false,
+        l4_csum: false,
+        ip_csum: false,
+        payload_len: req.len,
+        vlan: Some(tag),
+    };
+    match fmt {
+        Format::Advanced => {
+            let vlan_macip_lens = ((tag as u64) << ADV_VLAN_SHIFT)
+                | ((req.network_offset as u64) << ADV_MACLEN_SHIFT);
+            TxPlan::Context {
+                desc: [vlan_macip_lens, ADV_DTYP_CTXT | ADV_DEXT],
+                data,
+            }
+        }
+        Format::Legacy => TxPlan::Data(data),
+    }
+}
+
 const fn advanced_context(req: &TxRequest) -> [u64; 2] {
     let ip_len = (req.csum_start - req.network_offset) as u64;
-    let vlan_macip_lens = ip_len | ((req.network_offset as u64) << ADV_MACLEN_SHIFT);
+    let mut vlan_macip_lens = ip_len | ((req.network_offset as u64) << ADV_MACLEN_SHIFT);
+    if let Some(tag) = req.vlan {
+        vlan_macip_lens |= (tag as u64) << ADV_VLAN_SHIFT;
+    }
     let mut type_tucmd = ADV_DTYP_CTXT | ADV_DEXT;
     if matches!(req.l3, L3::Ipv4) {
         type_tucmd |= ADV_TUCMD_IPV4;
@@ -218,6 +269,8 @@ mod tests {
     use super::*;
 
     const TCP4: TxRequest = TxRequest {
+        csum: true,
+        vlan: None,
         len: 1514,
         network_offset: 14,
         csum_start: 34,
@@ -235,13 +288,42 @@ mod tests {
 
     #[test]
     fn no_request_no_offload() {
-        assert_eq!(plan(Format::Advanced, None), TxPlan::None);
-        assert_eq!(plan(Format::Legacy, None), TxPlan::None);
+        let plain = TxRequest {
+            csum: false,
+            ..TCP4
+        };
+        assert_eq!(plan(Format::Advanced, &plain), TxPlan::None);
+        assert_eq!(plan(Format::Legacy, &plain), TxPlan::None);
+    }
+
+    #[test]
+    fn vlan_insertion() {
+        let tagged = TxRequest {
+            csum: false,
+            vlan: Some(0x6064),
+            ..TCP4
+        };
+        let (d, data) = context(plan(Format::Advanced, &tagged));
+        assert_eq!(d[0] >> 16 & 0xffff, 0x6064, "tag in vlan_macip_lens");
+        assert_eq!((d[0] >> 9) & 0x7f, 14, "MACLEN");
+        assert_eq!(data.vlan, Some(0x6064));
+        assert!(!data.l4_csum);
+        match plan(Format::Legacy, &tagged) {
+            TxPlan::Data(data) => assert_eq!(data.vlan, Some(0x6064)),
+            other => panic!("legacy VLAN needs no context, got {other:?}"),
+        }
+        let both = TxRequest {
+            vlan: Some(7),
+            ..TCP4
+        };
+        let (d, data) = context(plan(Format::Advanced, &both));
+        assert_eq!((d[0] >> 16 & 0xffff, d[0] & 0x1ff), (7, 20));
+        assert!(data.l4_csum && data.vlan == Some(7));
     }
 
     #[test]
     fn advanced_tcp4_checksum() {
-        let (d, data) = context(plan(Format::Advanced, Some(&TCP4)));
+        let (d, data) = context(plan(Format::Advanced, &TCP4));
         assert_eq!(d[0] & 0x1ff, 20, "IPLEN");
         assert_eq!((d[0] >> 9) & 0x7f, 14, "MACLEN");
         assert_eq!((d[1] >> 20) & 0xf, 2, "DTYP context");
@@ -255,7 +337,8 @@ mod tests {
                 segment: false,
                 l4_csum: true,
                 ip_csum: false,
-                payload_len: 1514
+                payload_len: 1514,
+                vlan: None,
             }
         );
     }
@@ -268,7 +351,7 @@ mod tests {
             l3: L3::Ipv6,
             ..TCP4
         };
-        let (d, _) = context(plan(Format::Advanced, Some(&req)));
+        let (d, _) = context(plan(Format::Advanced, &req));
         assert_eq!(d[0] & 0x1ff, 40);
         assert_eq!(
             d[1] & (ADV_TUCMD_IPV4 | ADV_TUCMD_L4T_TCP),
@@ -287,7 +370,7 @@ mod tests {
             }),
             ..TCP4
         };
-        let (d, data) = context(plan(Format::Advanced, Some(&req)));
+        let (d, data) = context(plan(Format::Advanced, &req));
         assert_eq!((d[1] >> 48) & 0xffff, 1448, "MSS");
         assert_eq!((d[1] >> 40) & 0xff, 32, "L4LEN");
         assert!(data.segment && data.l4_csum && data.ip_csum);
@@ -300,23 +383,23 @@ mod tests {
             csum_offset: 8,
             ..TCP4
         };
-        assert_eq!(plan(Format::Advanced, Some(&sctp)), TxPlan::Software);
+        assert_eq!(plan(Format::Advanced, &sctp), TxPlan::Software);
         let long_mac = TxRequest {
             network_offset: 128,
             csum_start: 148,
             ..TCP4
         };
-        assert_eq!(plan(Format::Advanced, Some(&long_mac)), TxPlan::Software);
+        assert_eq!(plan(Format::Advanced, &long_mac), TxPlan::Software);
         let long_ip = TxRequest {
             csum_start: 14 + 512,
             ..TCP4
         };
-        assert_eq!(plan(Format::Advanced, Some(&long_ip)), TxPlan::Software);
+        assert_eq!(plan(Format::Advanced, &long_ip), TxPlan::Software);
         let not_ip = TxRequest {
             l3: L3::Other,
             ..TCP4
         };
-        assert_eq!(plan(Format::Advanced, Some(&not_ip)), TxPlan::Software);
+        assert_eq!(plan(Format::Advanced, &not_ip), TxPlan::Software);
         let udp_tso = TxRequest {
             csum_offset: UDP_CSUM_OFFSET,
             tso: Some(Segmentation {
@@ -330,7 +413,7 @@ mod tests {
 
     #[test]
     fn legacy_checksum_at_any_offset() {
-        let (d, data) = context(plan(Format::Legacy, Some(&TCP4)));
+        let (d, data) = context(plan(Format::Legacy, &TCP4));
         assert_eq!((d[0] >> 32) & 0xff, 34, "TUCSS");
         assert_eq!((d[0] >> 40) & 0xff, 50, "TUCSO");
         assert_eq!(d[0] >> 48, 0, "TUCSE: to the end");
@@ -344,13 +427,13 @@ mod tests {
             csum_offset: 8,
             ..TCP4
         };
-        let (d, _) = context(plan(Format::Legacy, Some(&sctp_like)));
+        let (d, _) = context(plan(Format::Legacy, &sctp_like));
         assert_eq!((d[0] >> 40) & 0xff, 42);
         let too_far = TxRequest {
             csum_start: 250,
             ..TCP4
         };
-        assert_eq!(plan(Format::Legacy, Some(&too_far)), TxPlan::Software);
+        assert_eq!(plan(Format::Legacy, &too_far), TxPlan::Software);
     }
 
     #[test]
@@ -363,7 +446,7 @@ mod tests {
             }),
             ..TCP4
         };
-        let (d, data) = context(plan(Format::Legacy, Some(&req)));
+        let (d, data) = context(plan(Format::Legacy, &req));
         assert_eq!(d[0] & 0xff, 14, "IPCSS");
         assert_eq!((d[0] >> 8) & 0xff, 24, "IPCSO");
         assert_eq!((d[0] >> 16) & 0xffff, 33, "IPCSE");
@@ -375,6 +458,30 @@ mod tests {
             LEG_TUCMD_TSE | LEG_TUCMD_TCP | LEG_TUCMD_IP
         );
         assert!(data.segment && data.ip_csum);
+    }
+
+    #[test]
+    fn legacy_segments_ipv4_only_with_short_headers() {
+        let tso6 = TxRequest {
+            l3: L3::Ipv6,
+            csum_start: 54,
+            tso: Some(Segmentation {
+                mss: 1440,
+                l4_len: 20,
+            }),
+            ..TCP4
+        };
+        assert!(!mac_can(Format::Legacy, &tso6));
+        assert!(mac_can(Format::Advanced, &tso6));
+        let long_hdr = TxRequest {
+            csum_start: 200,
+            tso: Some(Segmentation {
+                mss: 1000,
+                l4_len: 60,
+            }),
+            ..TCP4
+        };
+        assert!(!mac_can(Format::Legacy, &long_hdr));
     }
 
     #[test]
