@@ -640,6 +640,14 @@ unsafe extern "C" fn ndo_set_mac_address<T: NetDevOps>(
     }
 }
 
+/// The C return value of a callback's result: 0 or a negative errno.
+fn errno_of(r: Result) -> i32 {
+    match r {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
 /// C entry point `ndo_set_features`.
 ///
 /// # Safety
@@ -652,10 +660,7 @@ unsafe extern "C" fn ndo_set_features<T: NetDevOps>(
 ) -> i32 {
     // SAFETY: the core calls this on a registered device of this driver, under RTNL.
     let r = unsafe { with_dev::<T, _>(dev, |d, t| t.set_features(d, features)) };
-    match r {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
-    }
+    errno_of(r)
 }
 
 /// C entry point `ndo_vlan_rx_add_vid`.
@@ -672,10 +677,7 @@ unsafe extern "C" fn ndo_vlan_rx_add_vid<T: NetDevOps>(
     // SAFETY: the core calls this on a registered device of this driver, under RTNL. Only
     // 802.1Q filtering is offered (`HW_VLAN_CTAG_FILTER`), so `_proto` is always 802.1Q.
     let r = unsafe { with_dev::<T, _>(dev, |d, t| t.vlan_add(d, vid)) };
-    match r {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
-    }
+    errno_of(r)
 }
 
 /// C entry point `ndo_vlan_rx_kill_vid`.
@@ -691,10 +693,7 @@ unsafe extern "C" fn ndo_vlan_rx_kill_vid<T: NetDevOps>(
 ) -> i32 {
     // SAFETY: as for `ndo_vlan_rx_add_vid`.
     let r = unsafe { with_dev::<T, _>(dev, |d, t| t.vlan_kill(d, vid)) };
-    match r {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
-    }
+    errno_of(r)
 }
 
 /// C entry point `ndo_fix_features`.
