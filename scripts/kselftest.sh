@@ -58,9 +58,16 @@ OFFLOAD_OPTIONAL_SUBCASES="tso.vxlan* tso.gre* tso.ip4_* tso.ip6_*"
 # - Software GRO of a padded 1-byte last segment and of PPPoE: they fail identically with the in-tree igb on the
 #   same device (GRO in the core, not the driver; `make kselftest DRIVER=igb KSFT_TESTS=gro.py`).
 OFFLOAD_OPTIONAL_SUBCASES+=" gro.test.sw_ipv4_data_lrg_1byte gro.test.sw_pppoev4_* gro.test.sw_pppoev6_*"
-# - rxgbe's LRO merges plain TCP over IPv4 and IPv6, as hardware LRO/RSC engines do (ixgbe's RSC neither): no
-#   tunnels, no IPv6 extension headers.
-OFFLOAD_OPTIONAL_SUBCASES+=" gro.test.lro_ipip_* gro.test.lro_ip6ip6_* gro.test.lro_ipv6_ip_v6ext_same"
+# - LRO variants: rxgbe's LRO merges plain TCP over IPv4 and IPv6, as hardware LRO/RSC engines do (ixgbe's RSC
+#   neither): no tunnels, no IPv6 extension headers. And it flushes at the end of each NAPI poll, as the offloads
+#   issue specifies, where the test expects GRO's holding across polls (its sw variants set gro_flush_timeout for
+#   that): under TCG the test's back-to-back segments often arrive in separate polls, so which variants pass
+#   changes from run to run. The merge rules are unit-tested (src/logic/lro.rs) and selftests/offload.sh checks
+#   LRO on the wire.
+OFFLOAD_OPTIONAL_SUBCASES+=" gro.test.lro_*"
+# - Hardware GRO (rx-gro-hw): no emulated MAC coalesces and rxgbe offers LRO rather than a software "HW-GRO"; the
+#   hw variants xfail. The capacity probe's isolated-queue variants need ntuple rules (the flow steering issue).
+OFFLOAD_OPTIONAL_SUBCASES+=" gro.test.hw_* gro.test_gro_capacity.hw_* gro.test_gro_capacity.*_isolated"
 
 DRIVER=${DRIVER:-rxgbe}
 # The required set is what the chosen tests can show: the in-tree drivers are only compared, never gated,
