@@ -10,11 +10,10 @@
 //! usual NOP,NOP,TS layout, IPv4 without options or fragmentation, IPv6 without extension
 //! headers, checksums verified by the MAC. A segment with PSH merges and closes the packet.
 
+use super::wire::{be16, be32, ETH_P_IP, ETH_P_IPV6, IPPROTO_TCP};
+
 /// Ethernet header length (frames with an in-band VLAN tag are not merged).
 const ETH_HLEN: usize = 14;
-const ETH_P_IP: u16 = 0x0800;
-const ETH_P_IPV6: u16 = 0x86dd;
-const IPPROTO_TCP: u8 = 6;
 const IPV4_HLEN: usize = 20;
 const IPV6_HLEN: usize = 40;
 const TCP_HLEN: usize = 20;
@@ -57,19 +56,6 @@ pub(crate) struct Segment {
     pub(crate) hdr_len: u16,
     /// TCP payload bytes.
     pub(crate) payload_len: u16,
-}
-
-fn be16(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?]))
-}
-
-fn be32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes([
-        *b.get(at)?,
-        *b.get(at + 1)?,
-        *b.get(at + 2)?,
-        *b.get(at + 3)?,
-    ]))
 }
 
 fn array<const N: usize>(b: &[u8], at: usize) -> Option<[u8; N]> {

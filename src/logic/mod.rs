@@ -13,3 +13,7 @@ pub(crate) mod ring;
 #[allow(dead_code)]
 pub(crate) mod rss;
 pub(crate) mod vlan;
+// Shared with the flow-steering classifier (`ntuple.rs`, host-tested; the module takes it in with
+// the ethtool rule interface), which uses the constants LRO does not.
+#[allow(dead_code)]
+pub(crate) mod wire;
