@@ -81,9 +81,9 @@ peer_iperf3_server() {
 peer_iperf3_stop() { [ -f /tmp/iperf3-s.pid ] && kill "$(cat /tmp/iperf3-s.pid)" 2>/dev/null; rm -f /tmp/iperf3-s.pid; }
 
 # send_file DIR FILE ADDR: TCP transfer of FILE with socat, to the peer (DIR=tx) or from it (DIR=rx);
-# the copy lands in FILE.recv. The listener runs on the receiving side, on port SEND_PORT (default 5001).
+# the copy lands in FILE.recv. The listener runs on the receiving side.
 send_file() {
-  local dir=$1 file=$2 addr=$3 port=${SEND_PORT:-5001} lpid
+  local dir=$1 file=$2 addr=$3 port=5001 lpid
   local recv=(socat -u "TCP6-LISTEN:$port,reuseaddr,ipv6only=0" "CREATE:$file.recv") to="TCP4:$addr:$port"
   [[ $addr == *:* ]] && to="TCP6:[$addr]:$port"
   rm -f "$file.recv"
@@ -98,7 +98,7 @@ send_file() {
 
 # send_file_run DIR FILE TO LISTENER...: the transfer itself (see send_file).
 send_file_run() {
-  local dir=$1 file=$2 to=$3 port=${SEND_PORT:-5001} lpid; shift 3
+  local dir=$1 file=$2 to=$3 port=5001 lpid; shift 3
   local recv=("$@")
   if [ "$dir" = tx ]; then in_peer "${recv[@]}" & lpid=$!
     wait_for "in_peer ss -ltn | grep -q ':$port '" 15 || { kill "$lpid"; return 1; }
@@ -112,18 +112,6 @@ send_file_run() {
   # The receiver exits when the sender closes: bounded wait for it, then compare contents.
   wait_for "! kill -0 $lpid" 60 || { kill "$lpid"; return 1; }
   [ "$(sha256sum < "$file" | cut -c1-64)" = "$(sha256sum < "$file.recv" | cut -c1-64)" ]
-}
-
-# send_both FILE TX_ADDR RX_ADDR: send_file both ways at once, to the peer at TX_ADDR (port 5001) and from it to
-# RX_ADDR (port 5002, from a copy of FILE so the two received copies do not collide). Half the wall time of two
-# transfers in a row on the debug kernel, where starting the programs costs more than the data.
-send_both() {
-  local file=$1 pid rc=0
-  [ -s "$file.b" ] || cp "$file" "$file.b"
-  SEND_PORT=5001 send_file tx "$file" "$2" & pid=$!
-  SEND_PORT=5002 send_file rx "$file.b" "$3" || rc=1
-  wait "$pid" || rc=1
-  return $rc
 }
 
 # Random test file of $2 MiB at $1 (made once per boot).

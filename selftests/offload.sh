@@ -68,7 +68,7 @@ for lro in "${lro_values[@]}"; do
   done_state[$state]=1
   transfers=$((transfers + 1))
   check "[$state] ${kb} KiB DUT -> peer (IPv4) and peer -> DUT (IPv6), sha256 equal" \
-    send_both $blob "$PEER_V4" "$DUT_V6"
+    sh_c "send_file tx $blob $PEER_V4 && send_file rx $blob $DUT_V6"
 done; done; done; done; done; done
 diag "$combos combinations requested, $transfers distinct negotiated states transferred"
 # tx x sg x gro, plus tso with tx and sg on: 10; times rx off, rx on with lro off and on where rx toggles.
@@ -203,7 +203,7 @@ toggle_during() {
 check "tx, sg, tso flipped during DUT -> peer, sha256 equal" toggle_during tx "$PEER_V4" tx sg tso
 check "gro${rx_toggle:+, lro, rx} flipped during peer -> DUT, sha256 equal" toggle_during rx "$DUT_V4" gro \
   ${rx_toggle:+lro rx}
-rm -f $blob.x4 $blob.x4.recv $blob.recv $blob.b $blob.b.recv
+rm -f $blob.x4 $blob.x4.recv $blob.recv
 trap - EXIT
 restore
 check "kernel log clean" dmesg_clean

@@ -33,7 +33,7 @@ for rxv in on off; do for txv in on off; do
   check "[$state] negotiated as asked" test "$state" = "rxvlan $rxv txvlan $txv"
   check "[$state] ping over VLAN 100 both ways" sh_c "ping_ok 198.51.100.2 && peer_ping_ok 198.51.100.1"
   check "[$state] ${kb} KiB each way over VLAN 100, sha256 equal" \
-    send_both $blob 198.51.100.2 198.51.100.1
+    sh_c "send_file tx $blob 198.51.100.2 && send_file rx $blob 198.51.100.1"
 done; done
 ethtool -K "$DUT_IF" rxvlan on txvlan on >/dev/null 2>&1
 
