@@ -53,7 +53,7 @@ pub(crate) const fn distance(from: u32, to: u32, count: u32) -> u32 {
 
 /// Whether `count` is a ring size the MACs accept.
 pub(crate) const fn valid_count(count: u32) -> bool {
-    count >= MIN_DESCS && count <= MAX_DESCS && count % DESC_ALIGN == 0
+    count >= MIN_DESCS && count <= MAX_DESCS && count.is_multiple_of(DESC_ALIGN)
 }
 
 /// Descriptors a packet with `nr_frags` page fragments needs (linear part plus fragments).
@@ -127,13 +127,13 @@ mod tests {
         for max_frags in [17u32, 45] {
             let stop = tx_stop_threshold(max_frags);
             // The smallest ring holds the largest packet with the queue still awake.
-            assert!(stop <= MIN_DESCS - 1);
+            assert!(stop < MIN_DESCS);
             for count in (MIN_DESCS..=MAX_DESCS).step_by(DESC_ALIGN as usize) {
                 let wake = tx_wake_threshold(count, stop);
                 // An idle ring (count - 1 free) always wakes a stopped queue, and waking never
                 // happens below the stop level.
                 assert!(
-                    wake <= count - 1 && wake >= stop,
+                    wake < count && wake >= stop,
                     "count {count} frags {max_frags}"
                 );
             }
