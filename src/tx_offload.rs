@@ -80,7 +80,7 @@ fn request(layout: &TxLayout, l4_len: u16) -> TxRequest {
         csum_offset: layout.csum_offset,
         l3: l3_of(layout),
         tso: (layout.gso_size != 0).then_some(Segmentation {
-            // A GSO type the MAC does not segment fails `features_ok` through an MSS of 0.
+            // A GSO type the MACs do not segment gets an MSS of 0, which `mac_can` refuses.
             mss: if tcp_gso { layout.gso_size } else { 0 },
             l4_len,
         }),
@@ -94,7 +94,7 @@ pub(crate) fn features_check(fmt: Format, layout: &TxLayout, feats: u64) -> u64 
         return feats;
     }
     let req = request(layout, 0);
-    if !offload::mac_can(fmt, &req) || req.tso.is_some_and(|s| s.mss == 0) {
+    if !offload::mac_can(fmt, &req) {
         // Neither the checksum nor the segmentation: the stack does both.
         feats & !(features::CSUM_MASK | features::GSO_MASK)
     } else if !offload::features_ok(fmt, &req) {

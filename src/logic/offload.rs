@@ -126,8 +126,11 @@ pub(crate) const fn mac_can(fmt: Format, req: &TxRequest) -> bool {
     }
     let is_tcp = req.csum_offset == TCP_CSUM_OFFSET;
     let is_udp = req.csum_offset == UDP_CSUM_OFFSET;
-    if req.tso.is_some() && !is_tcp {
-        return false;
+    // Only TCP is segmented; an MSS of 0 stands for a GSO type the MACs do not segment.
+    if let Some(seg) = req.tso {
+        if !is_tcp || seg.mss == 0 {
+            return false;
+        }
     }
     if req.csum_start < req.network_offset {
         return false;
@@ -458,6 +461,16 @@ mod tests {
             LEG_TUCMD_TSE | LEG_TUCMD_TCP | LEG_TUCMD_IP
         );
         assert!(data.segment && data.ip_csum);
+    }
+
+    #[test]
+    fn unknown_gso_type_is_left_to_the_stack() {
+        let other_gso = TxRequest {
+            tso: Some(Segmentation { mss: 0, l4_len: 20 }),
+            ..TCP4
+        };
+        assert!(!mac_can(Format::Advanced, &other_gso));
+        assert!(!mac_can(Format::Legacy, &other_gso));
     }
 
     #[test]
