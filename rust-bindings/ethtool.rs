@@ -8,8 +8,9 @@ use kernel::{bindings, ffi::c_int, prelude::*, str::CStr};
 
 use super::{
     netdev::{priv_of, with_dev, NetDev, NetDevOps},
-    sys,
+    rxnfc, sys,
 };
+use crate::logic::ntuple::spec::FlowSpec;
 
 /// Size of one name slot of an ethtool string set (`ETH_GSTRING_LEN`).
 const GSTRING_LEN: usize = bindings::ETH_GSTRING_LEN as usize;
@@ -174,6 +175,34 @@ pub(crate) trait EthtoolOps {
         Err(EOPNOTSUPP)
     }
 
+    /// Flow rules in the table and the table's capacity (`ethtool -n` header).
+    fn flow_rule_count(&self, _dev: &NetDev) -> Result<(u32, u32)> {
+        Err(EOPNOTSUPP)
+    }
+
+    /// The flow rule at `loc` (`ENOENT` if none).
+    fn flow_rule(&self, _dev: &NetDev, _loc: u32) -> Result<FlowSpec> {
+        Err(EOPNOTSUPP)
+    }
+
+    /// Writes the locations of the flow rules, ascending, into `locs`; returns how many there
+    /// are and the table's capacity. `EMSGSIZE` if they do not fit.
+    fn flow_rule_locations(&self, _dev: &NetDev, _locs: &mut [u32]) -> Result<(u32, u32)> {
+        Err(EOPNOTSUPP)
+    }
+
+    /// Inserts a flow rule at `loc`, which may be one of the special `RX_CLS_LOC_*` values (the
+    /// rule count query advertises them); returns the location used. A refused rule changes
+    /// nothing.
+    fn insert_flow_rule(&self, _dev: &NetDev, _spec: &FlowSpec, _loc: u32) -> Result<u32> {
+        Err(EOPNOTSUPP)
+    }
+
+    /// Deletes the flow rule at `loc` (`ENOENT` if none).
+    fn delete_flow_rule(&self, _dev: &NetDev, _loc: u32) -> Result {
+        Err(EOPNOTSUPP)
+    }
+
     /// Number of `ethtool -S` counters. Must not change while RTNL is held: the core sizes
     /// the name and value buffers from it.
     fn stats_count(&self, _dev: &NetDev) -> usize {
@@ -212,6 +241,8 @@ impl<T: NetDevOps> Ops<T> {
         ops.set_rxfh = Some(set_rxfh::<T>);
         ops.get_rxfh_fields = Some(get_rxfh_fields::<T>);
         ops.set_rxfh_fields = Some(set_rxfh_fields::<T>);
+        ops.get_rxnfc = Some(rxnfc::get_rxnfc::<T>);
+        ops.set_rxnfc = Some(rxnfc::set_rxnfc::<T>);
         ops.get_coalesce = Some(get_coalesce::<T>);
         ops.set_coalesce = Some(set_coalesce::<T>);
         ops.get_sset_count = Some(get_sset_count::<T>);

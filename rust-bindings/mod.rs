@@ -15,5 +15,6 @@ pub(crate) mod ethtool;
 pub(crate) mod netdev;
 pub(crate) mod pool;
 pub(crate) mod qstats;
+pub(crate) mod rxnfc;
 pub(crate) mod skb;
 pub(crate) mod vector;

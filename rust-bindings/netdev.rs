@@ -64,6 +64,8 @@ pub(crate) mod features {
     pub(crate) const TSO: u64 = bit(bindings::NETIF_F_TSO_BIT);
     /// TCP segmentation offload over IPv6.
     pub(crate) const TSO6: u64 = bit(bindings::NETIF_F_TSO6_BIT);
+    /// Receive flow steering rules (`ethtool -N`) and accelerated RFS.
+    pub(crate) const NTUPLE: u64 = bit(bindings::NETIF_F_NTUPLE_BIT);
     /// Every transmit checksum feature (`NETIF_F_CSUM_MASK`).
     pub(crate) const CSUM_MASK: u64 =
         bit(bindings::NETIF_F_IP_CSUM_BIT) | bit(bindings::NETIF_F_IPV6_CSUM_BIT) | HW_CSUM;
@@ -93,6 +95,21 @@ impl NetDev {
     pub(crate) unsafe fn from_raw<'a>(ptr: *mut bindings::net_device) -> &'a NetDev {
         // SAFETY: `NetDev` is a transparent wrapper of `net_device`; validity is the caller's.
         unsafe { &*ptr.cast::<NetDev>() }
+    }
+
+    /// Runs the driver's [`NetDevOps::service`] after `delay_ms` (0: as soon as possible, even if
+    /// it was due later). Any context.
+    pub(crate) fn schedule_service(&self, delay_ms: u32) {
+        // SAFETY: the device is live and was allocated by `rxgbe_netdev_alloc`, which set up the
+        // work item; scheduling is allowed from any context.
+        unsafe { sys::rxgbe_netdev_service_schedule(self.as_raw(), delay_ms) }
+    }
+
+    /// Whether the kernel no longer needs the accelerated RFS filter `filter_id` it asked for
+    /// flow `flow_id` on receive queue `rxq` (`rps_may_expire_flow`).
+    pub(crate) fn rps_may_expire_flow(&self, rxq: u16, flow_id: u32, filter_id: u16) -> bool {
+        // SAFETY: the device is live; the core checks `rxq` and `flow_id` against its tables.
+        unsafe { sys::rxgbe_rps_may_expire_flow(self.as_raw(), rxq, flow_id, filter_id) }
     }
 
     pub(crate) fn as_raw(&self) -> *mut bindings::net_device {
@@ -301,6 +318,10 @@ pub(crate) struct LinkInfo {
     pub(crate) full_duplex: bool,
 }
 
+/// The fields of a received flow (`struct rxgbe_flow_keys`): ethertype, IP protocol, addresses
+/// (IPv4 in the first 4 bytes) and ports, host order.
+pub(crate) type FlowKeys = sys::rxgbe_flow_keys;
+
 /// Static device information for `ethtool -i`.
 pub(crate) struct DrvInfo<'a> {
     /// Driver name.
@@ -345,6 +366,22 @@ pub(crate) trait NetDevOps:
     /// `ndo_features_check`: the subset of `features` the device can apply to a packet laid out
     /// as `layout`; the stack does the rest in software. Atomic context.
     fn features_check(&self, dev: &NetDev, layout: &TxLayout, features: u64) -> u64;
+    /// `ndo_rx_flow_steer` (accelerated RFS, softirq context): steer `flow` (its ID in the
+    /// queue's RFS table is `flow_id`) to receive queue `rxq`; returns the filter ID the kernel
+    /// later passes to [`NetDev::rps_may_expire_flow`]. Must not sleep or take a lock the receive
+    /// path holds.
+    fn rx_flow_steer(
+        &self,
+        _dev: &NetDev,
+        _flow: &FlowKeys,
+        _rxq: u16,
+        _flow_id: u32,
+    ) -> Result<u16> {
+        Err(EOPNOTSUPP)
+    }
+    /// The driver's periodic work (process context, may sleep), run after
+    /// [`NetDev::schedule_service`].
+    fn service(&self, _dev: &NetDev) {}
     /// `ethtool -i`.
     fn drvinfo(&self) -> DrvInfo<'_>;
     /// Bus address for `ethtool -i` (e.g. `0000:00:03.0`).
@@ -427,6 +464,16 @@ impl<T: NetDevOps> Registration<T> {
                 cfg.max_mtu,
             )
         };
+        // SAFETY: `raw` is fresh; the callback only runs while the device (and `T`) lives: the
+        // work is cancelled in `drop` before `T` goes.
+        unsafe { sys::rxgbe_netdev_set_service(raw, Some(service_cb::<T>)) };
+        // Accelerated RFS maps a CPU to the receive queue whose vector serves it.
+        // SAFETY: `raw` is fresh and not registered.
+        if cfg.multiqueue && unsafe { sys::rxgbe_netdev_enable_cpu_rmap(raw, cfg.rxqs) } != 0 {
+            // SAFETY: never registered, private area not initialised: only the memory goes.
+            unsafe { sys::free_netdev(raw) };
+            return Err(ENOMEM);
+        }
         // SAFETY: `raw` is live until `free_netdev` below or in `drop`.
         let netdev = unsafe { NetDev::from_raw(raw) };
         match init(netdev) {
@@ -482,6 +529,7 @@ impl<T: NetDevOps> Registration<T> {
         ops.ndo_set_features = Some(ndo_set_features::<T>);
         ops.ndo_vlan_rx_add_vid = Some(ndo_vlan_rx_add_vid::<T>);
         ops.ndo_vlan_rx_kill_vid = Some(ndo_vlan_rx_kill_vid::<T>);
+        ops.ndo_rx_flow_steer = Some(ndo_rx_flow_steer::<T>);
         ops
     };
 }
@@ -494,6 +542,9 @@ impl<T: NetDevOps> Drop for Registration<T> {
             // stops the interface if it is up, so nothing uses `T` afterwards.
             unsafe { sys::unregister_netdev(raw) };
         }
+        // SAFETY: the work item was set up at allocation; after this it neither runs nor is
+        // queued, and nothing schedules it any more (the device is unregistered).
+        unsafe { sys::rxgbe_netdev_service_cancel(raw) };
         // SAFETY: the private area holds a `T` no one else references any more.
         unsafe { core::ptr::drop_in_place(sys::rxgbe_netdev_priv(raw).cast::<T>()) };
         // SAFETY: unregistered (or never registered); the memory is released last.
@@ -727,6 +778,41 @@ unsafe extern "C" fn ndo_features_check<T: NetDevOps>(
     unsafe { sys::rxgbe_skb_tx_layout(skb, &mut layout) };
     // SAFETY: the core calls this on a registered device of this driver.
     unsafe { with_dev::<T, _>(dev, |d, t| t.features_check(d, &layout, features)) }
+}
+
+/// C entry point `ndo_rx_flow_steer`.
+///
+/// # Safety
+///
+/// Only called by the kernel through the table or registration built for `T`, with the
+/// arguments that callback documents.
+unsafe extern "C" fn ndo_rx_flow_steer<T: NetDevOps>(
+    dev: *mut bindings::net_device,
+    skb: *const bindings::sk_buff,
+    rxq: u16,
+    flow_id: u32,
+) -> i32 {
+    let mut flow = FlowKeys::default();
+    // SAFETY: the core passes a valid received skb for the duration of the call.
+    if !unsafe { sys::rxgbe_skb_flow_keys(skb, &mut flow) } {
+        return EPROTONOSUPPORT.to_errno();
+    }
+    // SAFETY: the core calls this on a registered device of this driver.
+    match unsafe { with_dev::<T, _>(dev, |d, t| t.rx_flow_steer(d, &flow, rxq, flow_id)) } {
+        Ok(id) => i32::from(id),
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// The service work's callback.
+///
+/// # Safety
+///
+/// Only called by the work item set up in [`Registration::new`], which is cancelled before the
+/// private data is dropped.
+unsafe extern "C" fn service_cb<T: NetDevOps>(dev: *mut bindings::net_device) {
+    // SAFETY: the device and its `T` are live while the work can run (see above).
+    unsafe { with_dev::<T, _>(dev, |d, t| t.service(d)) };
 }
 
 /// C entry point `ndo_set_rx_mode`.

@@ -5,19 +5,111 @@
  */
 #include "rxgbe_helpers.h"
 
+/*
+ * The private area starts with this header, the driver's data follows it: a delayed work item for
+ * the driver's periodic service (accelerated RFS expiry), which C must own since the kernel crate
+ * cannot cancel work.
+ */
+struct rxgbe_priv_hdr {
+	struct delayed_work service;
+	void (*service_fn)(struct net_device *dev);
+	struct net_device *dev;
+};
+#define RXGBE_PRIV_HDR ALIGN(sizeof(struct rxgbe_priv_hdr), NETDEV_ALIGN)
+
+static struct rxgbe_priv_hdr *rxgbe_hdr(struct net_device *dev)
+{
+	return netdev_priv(dev);
+}
+
+static void rxgbe_service_run(struct work_struct *work)
+{
+	struct rxgbe_priv_hdr *hdr = container_of(to_delayed_work(work), struct rxgbe_priv_hdr, service);
+
+	if (hdr->service_fn)
+		hdr->service_fn(hdr->dev);
+}
+
 struct net_device *rxgbe_netdev_alloc(struct device *parent, unsigned int priv_size,
 				      unsigned int txqs, unsigned int rxqs)
 {
-	struct net_device *dev = alloc_etherdev_mqs(priv_size, txqs, rxqs);
+	struct net_device *dev = alloc_etherdev_mqs(RXGBE_PRIV_HDR + priv_size, txqs, rxqs);
+	struct rxgbe_priv_hdr *hdr;
 
-	if (dev)
-		SET_NETDEV_DEV(dev, parent);
+	if (!dev)
+		return NULL;
+	SET_NETDEV_DEV(dev, parent);
+	hdr = rxgbe_hdr(dev);
+	INIT_DELAYED_WORK(&hdr->service, rxgbe_service_run);
+	hdr->service_fn = NULL;
+	hdr->dev = dev;
 	return dev;
 }
 
 void *rxgbe_netdev_priv(struct net_device *dev)
 {
-	return netdev_priv(dev);
+	return (char *)netdev_priv(dev) + RXGBE_PRIV_HDR;
+}
+
+void rxgbe_netdev_set_service(struct net_device *dev, void (*fn)(struct net_device *dev))
+{
+	rxgbe_hdr(dev)->service_fn = fn;
+}
+
+/* Any context. A delay of 0 runs the work as soon as possible, even if it was due later. */
+void rxgbe_netdev_service_schedule(struct net_device *dev, unsigned int delay_ms)
+{
+	struct rxgbe_priv_hdr *hdr = rxgbe_hdr(dev);
+
+	if (delay_ms)
+		queue_delayed_work(system_dfl_wq, &hdr->service, msecs_to_jiffies(delay_ms));
+	else
+		mod_delayed_work(system_dfl_wq, &hdr->service, 0);
+}
+
+/* Process context: returns once the work is neither pending nor running (a self-rearming one too). */
+void rxgbe_netdev_service_cancel(struct net_device *dev)
+{
+	cancel_delayed_work_sync(&rxgbe_hdr(dev)->service);
+}
+
+int rxgbe_netdev_enable_cpu_rmap(struct net_device *dev, unsigned int queues)
+{
+	return netif_enable_cpu_rmap(dev, queues);
+}
+
+bool rxgbe_rps_may_expire_flow(struct net_device *dev, u16 rxq, u32 flow_id, u16 filter_id)
+{
+#ifdef CONFIG_RFS_ACCEL
+	return rps_may_expire_flow(dev, rxq, flow_id, filter_id);
+#else
+	return true;
+#endif
+}
+
+bool rxgbe_skb_flow_keys(const struct sk_buff *skb, struct rxgbe_flow_keys *out)
+{
+	struct flow_keys keys;
+
+	if (!skb_flow_dissect_flow_keys(skb, &keys, 0))
+		return false;
+	if (keys.control.flags & FLOW_DIS_IS_FRAGMENT)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->n_proto = ntohs(keys.basic.n_proto);
+	out->ip_proto = keys.basic.ip_proto;
+	if (keys.control.addr_type == FLOW_DISSECTOR_KEY_IPV4_ADDRS) {
+		memcpy(out->src, &keys.addrs.v4addrs.src, 4);
+		memcpy(out->dst, &keys.addrs.v4addrs.dst, 4);
+	} else if (keys.control.addr_type == FLOW_DISSECTOR_KEY_IPV6_ADDRS) {
+		memcpy(out->src, &keys.addrs.v6addrs.src, 16);
+		memcpy(out->dst, &keys.addrs.v6addrs.dst, 16);
+	} else {
+		return false;
+	}
+	out->sport = ntohs(keys.ports.src);
+	out->dport = ntohs(keys.ports.dst);
+	return true;
 }
 
 void rxgbe_netdev_setup(struct net_device *dev, const struct net_device_ops *ops,

@@ -18,6 +18,7 @@
 #include <linux/interrupt.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
+#include <linux/workqueue.h>
 #include <net/netdev_queues.h>
 #include <net/page_pool/helpers.h>
 
@@ -29,6 +30,22 @@ void rxgbe_netdev_setup(struct net_device *dev, const struct net_device_ops *ops
 			const struct ethtool_ops *ethtool_ops, const struct netdev_stat_ops *stat_ops,
 			u64 hw_features, u64 features, u64 vlan_features, unsigned int min_mtu,
 			unsigned int max_mtu);
+void rxgbe_netdev_set_service(struct net_device *dev, void (*fn)(struct net_device *dev));
+void rxgbe_netdev_service_schedule(struct net_device *dev, unsigned int delay_ms);
+void rxgbe_netdev_service_cancel(struct net_device *dev);
+int rxgbe_netdev_enable_cpu_rmap(struct net_device *dev, unsigned int queues);
+bool rxgbe_rps_may_expire_flow(struct net_device *dev, u16 rxq, u32 flow_id, u16 filter_id);
+
+/* The fields of a received flow that accelerated RFS steers on, ports in host order. */
+struct rxgbe_flow_keys {
+	u16 n_proto;
+	u8 ip_proto;
+	u8 src[16];
+	u8 dst[16];
+	u16 sport;
+	u16 dport;
+};
+bool rxgbe_skb_flow_keys(const struct sk_buff *skb, struct rxgbe_flow_keys *out);
 unsigned int rxgbe_netdev_mtu(const struct net_device *dev);
 void rxgbe_netdev_set_mtu(struct net_device *dev, unsigned int mtu);
 unsigned int rxgbe_netdev_flags(const struct net_device *dev);

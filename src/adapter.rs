@@ -13,10 +13,12 @@ use kernel::{
     pci::{self, IrqVectorRegistration},
     prelude::*,
     str::CStr,
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, SpinLock},
 };
 
+use crate::arfs::ArfsFlows;
 use crate::hal::{regs::cause, Hw, IrqMode};
+use crate::handoff::{self, new_inbox, Inbox};
 use crate::hw_stats::HwStats;
 use crate::link;
 use crate::logic::{ring, vlan::VlanTable};
@@ -24,7 +26,8 @@ use crate::net::bh::lock_bh;
 use crate::net::{
     cpu,
     netdev::{
-        features as net_features, DrvInfo, LinkInfo, LinkStats64, MacAddr, NetDev, NetDevOps,
+        features as net_features, DrvInfo, FlowKeys, LinkInfo, LinkStats64, MacAddr, NetDev,
+        NetDevOps,
     },
     skb::{Skb, TxLayout},
     vector::{QueueKind, Vector},
@@ -33,6 +36,7 @@ use crate::queue_vector::{new_tx_slot, OtherVector, QueueVector, TxSlot};
 use crate::rss::RssConfig;
 use crate::rx::{RxRing, RX_BUF_LEN};
 use crate::stats::QueueStats;
+use crate::steering::{RingRules, Table};
 use crate::tx::TxRing;
 use crate::tx_offload;
 
@@ -85,6 +89,9 @@ struct State<'b> {
     /// Present while the interface is up.
     runtime: Option<Runtime<'b>>,
     settings: Settings,
+    /// The flow rules (`ethtool -N`), present while `ntuple` is on; each running receive ring
+    /// classifies with a copy. Kept apart from [`Settings`], which is copied on every change.
+    rules: Option<Table>,
 }
 
 /// Driver state of one device, in its net device's private area.
@@ -104,6 +111,8 @@ pub(crate) struct Adapter<'b> {
     tx: KVec<TxSlot>,
     /// Running totals of the MAC's statistics registers.
     pub(crate) hw_stats: Pin<KBox<HwStats>>,
+    /// Flows accelerated RFS steers (see arfs.rs).
+    pub(crate) arfs: Pin<KBox<SpinLock<ArfsFlows>>>,
     /// Vectors (one bit each) whose interrupt was placed on its default CPU once. Later starts
     /// leave the affinity alone so a user's `smp_affinity` survives `-L`, `-G` and down/up.
     affinity_placed: AtomicU32,
@@ -115,6 +124,8 @@ struct Runtime<'b> {
     pdev: &'b pci::Device<Bound>,
     queues: KVec<Vector<QueueVector<'b>>>,
     other: Option<Vector<OtherVector<'b>>>,
+    /// Each queue's hand-off inbox (see handoff.rs).
+    inboxes: KVec<Inbox>,
 }
 
 impl Drop for Runtime<'_> {
@@ -129,6 +140,11 @@ impl Drop for Runtime<'_> {
             if let Some(mut ring) = lock_bh(&v.data().tx).take() {
                 ring.release(self.pdev);
             }
+        }
+        // No poll runs any more: frames still waiting for a queue go back to their pools now,
+        // before the pools go with the vectors.
+        for inbox in self.inboxes.iter() {
+            handoff::purge(inbox);
         }
     }
 }
@@ -167,7 +183,8 @@ impl<'b> Adapter<'b> {
             state: KBox::pin_init(
                 new_mutex!(State {
                     runtime: None,
-                    settings
+                    settings,
+                    rules: None,
                 }),
                 GFP_KERNEL,
             )?,
@@ -179,6 +196,7 @@ impl<'b> Adapter<'b> {
             stats,
             tx,
             hw_stats: KBox::pin_init(HwStats::new(), GFP_KERNEL)?,
+            arfs: KBox::pin_init(ArfsFlows::new()?, GFP_KERNEL)?,
             affinity_placed: AtomicU32::new(0),
         })
     }
@@ -202,8 +220,9 @@ impl<'b> Adapter<'b> {
         Ok(IrqRequest::from(self.irqs.index(vector)?).irq())
     }
 
-    /// Builds rings, vectors and interrupts for `s` and starts the device.
-    fn start(&self, nd: &NetDev, s: &Settings) -> Result<Runtime<'b>> {
+    /// Builds rings, vectors and interrupts for `s` and starts the device; the receive rings
+    /// classify with copies of `rules`.
+    fn start(&self, nd: &NetDev, s: &Settings, rules: Option<&Table>) -> Result<Runtime<'b>> {
         let nq = s.queues;
         if nq == 0 || nq > self.max_queues {
             return Err(EINVAL);
@@ -216,7 +235,11 @@ impl<'b> Adapter<'b> {
             pdev: self.pdev,
             queues: KVec::with_capacity(nq, GFP_KERNEL)?,
             other: None,
+            inboxes: KVec::with_capacity(nq, GFP_KERNEL)?,
         };
+        for _ in 0..nq {
+            rt.inboxes.push(new_inbox(s.rx_ring)?, GFP_KERNEL)?;
+        }
         let fmt = self.hw.mac.desc_format();
         // The "other" vector is the last allocated one, whatever the active queue count.
         let other_vector = self.max_queues;
@@ -225,6 +248,11 @@ impl<'b> Adapter<'b> {
             let stats = self.stats.get(q).ok_or(EINVAL)?.clone();
             let tx = self.tx.get(q).ok_or(EINVAL)?.clone();
             *lock_bh(&tx) = Some(TxRing::new(self.pdev, q, fmt, s.tx_ring)?);
+            let mut inboxes = KVec::with_capacity(nq, GFP_KERNEL)?;
+            for inbox in rt.inboxes.iter() {
+                inboxes.push(inbox.clone(), GFP_KERNEL)?;
+            }
+            let ring_rules = rules.map(RingRules::copy_of).transpose()?;
             let qv = QueueVector::new(
                 self.hw.clone(),
                 self.pdev,
@@ -236,6 +264,7 @@ impl<'b> Adapter<'b> {
                 s.rx_ring,
                 s.vector_usecs(),
                 s.adaptive_rx,
+                (inboxes, ring_rules),
             )?;
             let v = Vector::new(nd, qv, Some(u32::try_from(q)?))?;
             let pool = RxRing::new_pool(self.pdev, &v.napi(), s.rx_ring)?;
@@ -346,14 +375,14 @@ impl<'b> Adapter<'b> {
         }
         nd.tx_disable();
         drop(st.runtime.take());
-        match self.start(nd, &new) {
+        match self.start(nd, &new, st.rules.as_ref()) {
             Ok(rt) => {
                 st.runtime = Some(rt);
                 st.settings = new;
                 Ok(())
             }
             Err(e) => {
-                st.runtime = Some(self.start(nd, &st.settings)?);
+                st.runtime = Some(self.start(nd, &st.settings, st.rules.as_ref())?);
                 Err(e)
             }
         }
@@ -375,6 +404,18 @@ impl<'b> Adapter<'b> {
         }
         st.settings = new;
         Ok(())
+    }
+
+    /// Runs `f` on the flow rules (`None` while `ntuple` is off), the active queue count and the
+    /// vectors of the running interface (none while down), under the interface lock.
+    pub(crate) fn with_rules<R>(
+        &self,
+        f: impl FnOnce(&mut Option<Table>, usize, &[Vector<QueueVector<'b>>]) -> R,
+    ) -> R {
+        let mut guard = self.state.lock();
+        let st = &mut *guard;
+        let vectors = st.runtime.as_ref().map_or(&[][..], |rt| &rt.queues[..]);
+        f(&mut st.rules, st.settings.queues, vectors)
     }
 
     fn apply_rx_mode(&self, nd: &NetDev) {
@@ -423,7 +464,7 @@ impl NetDevOps for Adapter<'_> {
         let mut guard = self.state.lock();
         let st = &mut *guard;
         if st.runtime.is_none() {
-            st.runtime = Some(self.start(nd, &st.settings)?);
+            st.runtime = Some(self.start(nd, &st.settings, st.rules.as_ref())?);
         }
         Ok(())
     }
@@ -484,6 +525,11 @@ impl NetDevOps for Adapter<'_> {
     }
 
     fn set_features(&self, nd: &NetDev, features: u64) -> Result {
+        let ntuple = features & net_features::NTUPLE != 0;
+        if ntuple != (nd.features() & net_features::NTUPLE != 0) {
+            // Turning it off removes every rule, as on MACs with filter hardware.
+            self.set_flow_steering(ntuple)?;
+        }
         // Both registers take effect at once and are safe to change under traffic.
         let _st = self.state.lock();
         self.hw
@@ -511,6 +557,14 @@ impl NetDevOps for Adapter<'_> {
 
     fn features_check(&self, _nd: &NetDev, layout: &TxLayout, features: u64) -> u64 {
         tx_offload::features_check(self.hw.mac.desc_format(), layout, features)
+    }
+
+    fn rx_flow_steer(&self, nd: &NetDev, flow: &FlowKeys, rxq: u16, flow_id: u32) -> Result<u16> {
+        self.arfs_request(nd, flow, rxq, flow_id)
+    }
+
+    fn service(&self, nd: &NetDev) {
+        self.arfs_service(nd);
     }
 
     fn drvinfo(&self) -> DrvInfo<'_> {

@@ -10,13 +10,17 @@ use kernel::prelude::*;
 
 use crate::adapter::Adapter;
 use crate::hw_stats::{self, HwStats};
-use crate::logic::{itr, ring, rss};
+use crate::logic::{itr, ntuple::spec::FlowSpec, ring, rss};
+use crate::net::bh::lock_bh;
 use crate::net::{
     ethtool::{Channels, Coalesce, EthtoolOps, RingParams, StatNames},
     netdev::NetDev,
     qstats::{QueueStatsOps, QueueStatsRx, QueueStatsTx},
 };
 use crate::stats::QueueStats;
+
+/// Accelerated RFS counters: flows steered now, flows ever steered, flows expired.
+const ARFS_COUNTERS: [&str; 3] = ["arfs-active", "arfs-added", "arfs-expired"];
 
 /// One per-queue `ethtool -S` counter, shown as `<dir>-<queue>-<name>`.
 struct QueueCounter {
@@ -32,7 +36,7 @@ impl QueueCounter {
 }
 
 /// The per-queue `ethtool -S` counters, in output order.
-const QUEUE_COUNTERS: [QueueCounter; 15] = [
+const QUEUE_COUNTERS: [QueueCounter; 18] = [
     QueueCounter::new("rx", "packets", |s| s.rx_packets.get()),
     QueueCounter::new("rx", "bytes", |s| s.rx_bytes.get()),
     QueueCounter::new("rx", "errors", |s| s.rx_errors.get()),
@@ -40,6 +44,9 @@ const QUEUE_COUNTERS: [QueueCounter; 15] = [
     QueueCounter::new("rx", "alloc-fail", |s| s.rx_alloc_fail.get()),
     QueueCounter::new("rx", "lro-merged", |s| s.rx_lro_merged.get()),
     QueueCounter::new("rx", "lro-flushed", |s| s.rx_lro_flushed.get()),
+    QueueCounter::new("rx", "steered-in", |s| s.rx_steered_in.get()),
+    QueueCounter::new("rx", "steer-overflow", |s| s.rx_steer_overflow.get()),
+    QueueCounter::new("rx", "ntuple-drops", |s| s.rx_ntuple_drops.get()),
     QueueCounter::new("tx", "packets", |s| s.tx_packets.get()),
     QueueCounter::new("tx", "bytes", |s| s.tx_bytes.get()),
     QueueCounter::new("tx", "dropped", |s| s.tx_dropped.get()),
@@ -60,7 +67,8 @@ impl EthtoolOps for Adapter<'_> {
 
     fn set_channels(&self, dev: &NetDev, combined: u32) -> Result {
         let n = usize::try_from(combined)?;
-        if n == 0 || n > self.max_queues() {
+        // The core refuses a count below a rule's queue too; the driver does not rely on it.
+        if n == 0 || n > self.max_queues() || !self.rules_fit_queues(n) {
             return Err(EINVAL);
         }
         // A table the user set stays (the core refused counts it points past); the default one
@@ -186,10 +194,34 @@ impl EthtoolOps for Adapter<'_> {
         )
     }
 
+    fn flow_rule_count(&self, _dev: &NetDev) -> Result<(u32, u32)> {
+        Adapter::flow_rule_count(self)
+    }
+
+    fn flow_rule(&self, _dev: &NetDev, loc: u32) -> Result<FlowSpec> {
+        Adapter::flow_rule(self, loc)
+    }
+
+    fn flow_rule_locations(&self, _dev: &NetDev, locs: &mut [u32]) -> Result<(u32, u32)> {
+        Adapter::flow_rule_locations(self, locs)
+    }
+
+    fn insert_flow_rule(&self, _dev: &NetDev, spec: &FlowSpec, loc: u32) -> Result<u32> {
+        Adapter::insert_flow_rule(self, spec, loc)
+    }
+
+    fn delete_flow_rule(&self, _dev: &NetDev, loc: u32) -> Result {
+        Adapter::delete_flow_rule(self, loc)
+    }
+
     fn stats_count(&self, _dev: &NetDev) -> usize {
+        let mut drop_rules = 0usize;
+        self.drop_rule_counts(|_, _| drop_rules += 1);
         self.max_queues()
             .saturating_mul(QUEUE_COUNTERS.len())
             .saturating_add(hw_stats::COUNT)
+            .saturating_add(ARFS_COUNTERS.len())
+            .saturating_add(drop_rules)
     }
 
     fn stats_names(&self, _dev: &NetDev, names: &mut StatNames<'_>) {
@@ -201,6 +233,10 @@ impl EthtoolOps for Adapter<'_> {
         for n in HwStats::names() {
             names.push(format_args!("{n}"));
         }
+        for n in ARFS_COUNTERS {
+            names.push(format_args!("{n}"));
+        }
+        self.drop_rule_counts(|loc, _| names.push(format_args!("rule-{loc}-drops")));
     }
 
     fn stats_values(&self, _dev: &NetDev, values: &mut [u64]) {
@@ -215,6 +251,24 @@ impl EthtoolOps for Adapter<'_> {
         if let Some(rest) = values.get_mut(n..) {
             self.hw_stats.read(&self.hw, rest);
         }
+        let mut at = n.saturating_add(hw_stats::COUNT);
+        let arfs = {
+            let flows = lock_bh(&self.arfs);
+            let (added, expired) = flows.totals();
+            [flows.active(), added, expired]
+        };
+        for x in arfs {
+            if let Some(v) = values.get_mut(at) {
+                *v = x;
+            }
+            at += 1;
+        }
+        self.drop_rule_counts(|_, drops| {
+            if let Some(v) = values.get_mut(at) {
+                *v = drops;
+            }
+            at += 1;
+        });
     }
 }
 

@@ -15,12 +15,14 @@ use kernel::{
 };
 
 use crate::hal::{regs::cause, Hw, IrqMode};
+use crate::handoff::Inbox;
 use crate::link;
 use crate::logic::itr;
 use crate::net::bh::lock_bh;
 use crate::net::vector::{NapiRef, VectorHandler};
 use crate::rx::RxRing;
 use crate::stats::QueueStats;
+use crate::steering::RingRules;
 use crate::tx::TxRing;
 
 /// A transmit queue's ring, reachable from both the transmit path and the queue's NAPI poll.
@@ -71,10 +73,12 @@ impl<'b> QueueVector<'b> {
         rx_count: u32,
         usecs: u32,
         adaptive: bool,
+        steering: (KVec<Inbox>, Option<RingRules>),
     ) -> Result<Self> {
         let fmt = hw.mac.desc_format();
+        let (inboxes, rules) = steering;
         let rx = KBox::pin_init(
-            new_spinlock!(RxRing::new(pdev, q, fmt, rx_count)?),
+            new_spinlock!(RxRing::new(pdev, q, fmt, rx_count, inboxes, rules)?),
             GFP_KERNEL,
         )?;
         Ok(Self {

@@ -11,6 +11,7 @@ use kernel::{
 };
 
 use crate::hal::Hw;
+use crate::handoff::{self, Inbox, BATCH};
 use crate::logic::{
     desc, lro,
     lro::{Merge, Segment},
@@ -25,6 +26,7 @@ use crate::net::{
 };
 use crate::ring_mem::alloc_ring;
 use crate::stats::QueueStats;
+use crate::steering::{RingRules, Route};
 
 /// Descriptors cleaned between two refills within one poll.
 const REFILL_BATCH: u32 = 16;
@@ -128,18 +130,43 @@ pub(crate) struct RxRing {
     /// A frame whose first buffers arrived but not yet its last (EOP) one.
     partial: Option<Skb>,
     partial_error: bool,
+    /// This ring's copy of the flow rules, while `ethtool -K ntuple` is on.
+    rules: Option<RingRules>,
+    /// Where the frame being received goes (decided on its first buffer).
+    route: Route,
+    /// The rest of a dropped multi-buffer frame is still arriving.
+    discarding: bool,
+    /// Every queue's hand-off inbox, by queue (this ring's own at `q`).
+    inboxes: KVec<Inbox>,
+    /// Frames steered to each queue during this poll, not yet in its inbox.
+    outbox: KVec<KVec<Skb>>,
+    /// Frames taken from this queue's inbox, being delivered.
+    inbound: KVec<Skb>,
 }
 
 impl RxRing {
-    /// Allocates the descriptor ring of `count` entries for queue `q`.
+    /// Allocates the descriptor ring of `count` entries for queue `q`, which hands frames to
+    /// other queues through `inboxes` and classifies with `rules`.
     pub(crate) fn new(
         dev: &pci::Device<Bound>,
         q: usize,
         fmt: desc::Format,
         count: u32,
+        inboxes: KVec<Inbox>,
+        rules: Option<RingRules>,
     ) -> Result<Self> {
         let (descs, pages) = alloc_ring(dev, count)?;
+        let mut outbox = KVec::with_capacity(inboxes.len(), GFP_KERNEL)?;
+        for _ in 0..inboxes.len() {
+            outbox.push(KVec::with_capacity(BATCH, GFP_KERNEL)?, GFP_KERNEL)?;
+        }
         Ok(Self {
+            rules,
+            route: Route::Local,
+            discarding: false,
+            inboxes,
+            outbox,
+            inbound: KVec::with_capacity(BATCH, GFP_KERNEL)?,
             q,
             fmt,
             descs,
@@ -209,10 +236,76 @@ impl RxRing {
         }
     }
 
-    /// Whether the device has written back a frame the next [`Self::clean`] would receive.
+    /// Whether the device has written back a frame the next [`Self::clean`] would receive, or
+    /// another ring handed this queue one.
     pub(crate) fn has_frames(&self) -> bool {
-        self.next_to_clean != self.next_to_use
-            && desc::rx_done(self.fmt, self.descs.read(self.next_to_clean as usize)).is_some()
+        (self.next_to_clean != self.next_to_use
+            && desc::rx_done(self.fmt, self.descs.read(self.next_to_clean as usize)).is_some())
+            || self.inboxes.get(self.q).is_some_and(handoff::has_frames)
+    }
+
+    /// Replaces the ring's copy of the flow rules; returns the old one, to be freed after the
+    /// ring's lock is released (freeing may sleep).
+    pub(crate) fn set_rules(&mut self, rules: Option<RingRules>) -> Option<RingRules> {
+        core::mem::replace(&mut self.rules, rules)
+    }
+
+    /// The ring's copy of the flow rules.
+    pub(crate) fn rules_mut(&mut self) -> Option<&mut RingRules> {
+        self.rules.as_mut()
+    }
+
+    /// Delivers up to `budget` frames other rings steered to this queue, as this queue's: on
+    /// its NAPI instance, counted in its statistics.
+    fn receive_handed_off(&mut self, napi: &NapiRef<'_>, stats: &QueueStats, budget: i32) -> i32 {
+        let Some(inbox) = self.inboxes.get(self.q) else {
+            return 0;
+        };
+        let max = usize::try_from(budget).unwrap_or(0).min(BATCH);
+        handoff::take(inbox, &mut self.inbound, max);
+        let (q, mut n, mut bytes) = (self.q, 0u64, 0u64);
+        for skb in self.inbound.drain_all() {
+            bytes += u64::from(skb.len());
+            deliver(skb, napi, q);
+            n += 1;
+        }
+        if n > 0 {
+            stats.rx_packets.add(n);
+            stats.rx_bytes.add(bytes);
+            stats.rx_steered_in.add(n);
+        }
+        n as i32
+    }
+
+    /// Queues `skb` for queue `t`'s inbox.
+    fn steer(&mut self, t: usize, skb: Skb, hw: &Hw<'_>, stats: &QueueStats) {
+        if self.outbox.get(t).is_some_and(|b| b.len() >= BATCH) {
+            self.flush_steered_to(t, hw, stats);
+        }
+        match self.outbox.get_mut(t) {
+            Some(batch) => {
+                if batch.push_within_capacity(skb).is_err() {
+                    stats.rx_steer_overflow.add(1);
+                }
+            }
+            None => stats.rx_steer_overflow.add(1),
+        }
+    }
+
+    /// Moves the frames steered to queue `t` into its inbox and raises its vector.
+    fn flush_steered_to(&mut self, t: usize, hw: &Hw<'_>, stats: &QueueStats) {
+        let (Some(batch), Some(inbox)) = (self.outbox.get_mut(t), self.inboxes.get(t)) else {
+            return;
+        };
+        if batch.is_empty() {
+            return;
+        }
+        stats
+            .rx_steer_overflow
+            .add(handoff::deliver_batch(inbox, batch));
+        // The target's own interrupt runs its NAPI on its CPU; a target already polling sees
+        // the frames in its re-check after unmasking.
+        hw.vectors_raise(1 << t);
     }
 
     /// Receives up to `budget` frames; returns how many were passed to the stack.
@@ -223,8 +316,10 @@ impl RxRing {
         stats: &QueueStats,
         budget: i32,
     ) -> i32 {
+        let mut done = self.receive_handed_off(napi, stats, budget);
         let count = self.count();
-        let mut done = 0;
+        // Frames delivered from this ring (steered and dropped ones are work, not receptions).
+        let mut delivered = 0u64;
         let mut bytes = 0u64;
         let f = RxFeatures::of(napi.netdev().features());
         // The LRO packet being built: merged segments are held until one does not fit, and
@@ -254,10 +349,25 @@ impl RxRing {
             };
             let len = u32::from(d.len);
             pool.sync_for_cpu(&page, RX_HEADROOM, len);
+            if self.partial.is_none() && !self.discarding {
+                self.route = match self.rules.as_mut() {
+                    Some(r) => r.route(self.q, page.bytes(RX_HEADROOM, len), d.vlan),
+                    None => Route::Local,
+                };
+                if self.route == Route::Drop {
+                    stats.rx_ntuple_drops.add(1);
+                }
+            }
+            if self.route == Route::Drop {
+                pool.recycle(page, true);
+                self.discarding = !d.eop;
+                done += 1;
+                continue;
+            }
             // Whole frames only, and untagged: the flow key has no VLAN, the stripped tag would
             // make two VLANs' connections look alike.
             let whole = self.partial.is_none() && d.eop && !d.frame_error && d.vlan.is_none();
-            if f.lro && whole && d.csum == desc::RxCsum::Good {
+            if f.lro && whole && self.route == Route::Local && d.csum == desc::RxCsum::Good {
                 let candidate = lro_segment(page.bytes(RX_HEADROOM, len));
                 if let (Some((seg, _)), Some((skb, merge))) = (candidate, held.as_mut()) {
                     if merge.add(&seg, LRO_MAX_SEGS).is_ok() {
@@ -265,6 +375,7 @@ impl RxRing {
                         skb.add_frag(page, at, u32::from(seg.payload_len), RX_TRUESIZE);
                         stats.rx_lro_merged.add(1);
                         done += 1;
+                        delivered += 1;
                         bytes += u64::from(len);
                         continue;
                     }
@@ -276,6 +387,7 @@ impl RxRing {
                             mark(&mut skb, &d, f, stats);
                             held = Some((skb, Merge::new(seg)));
                             done += 1;
+                            delivered += 1;
                             bytes += u64::from(len);
                         }
                         Err(page) => {
@@ -314,14 +426,25 @@ impl RxRing {
                 drop(skb);
                 continue;
             }
-            bytes += u64::from(skb.len());
             mark(&mut skb, &d, f, stats);
-            deliver(skb, napi, self.q);
+            match self.route {
+                // A rule for a queue this configuration does not run (an accelerated RFS entry
+                // older than `ethtool -L`) delivers here.
+                Route::Queue(t) if t < self.outbox.len() => self.steer(t, skb, hw, stats),
+                _ => {
+                    bytes += u64::from(skb.len());
+                    deliver(skb, napi, self.q);
+                    delivered += 1;
+                }
+            }
             done += 1;
         }
         deliver_merged(held.take(), napi, self.q, stats);
-        if done > 0 {
-            stats.rx_packets.add(done as u64);
+        for t in 0..self.outbox.len() {
+            self.flush_steered_to(t, hw, stats);
+        }
+        if delivered > 0 {
+            stats.rx_packets.add(delivered);
             stats.rx_bytes.add(bytes);
         }
         self.refill(hw, stats);
@@ -331,6 +454,12 @@ impl RxRing {
     /// Returns every buffer to the pool; the device must no longer use the ring.
     pub(crate) fn release(&mut self) {
         self.partial = None;
+        self.discarding = false;
+        self.route = Route::Local;
+        self.inbound.clear();
+        for batch in self.outbox.iter_mut() {
+            batch.clear();
+        }
         if let Some(pool) = self.pool.as_ref() {
             for slot in self.pages.iter_mut() {
                 if let Some(page) = slot.take() {

@@ -13,16 +13,20 @@
 mod net;
 
 mod adapter;
+mod arfs;
 mod ethtool_ops;
 mod hal;
+mod handoff;
 mod hw_stats;
 mod link;
 mod logic;
+mod ntuple_ops;
 mod queue_vector;
 mod ring_mem;
 mod rss;
 mod rx;
 mod stats;
+mod steering;
 mod tx;
 mod tx_offload;
 
@@ -146,7 +150,9 @@ impl pci::Driver for RxgbeDriver {
             multiqueue: mac.has_rss(),
             txqs: u32::try_from(max_queues)?,
             rxqs: u32::try_from(max_queues)?,
-            hw_features: features::SG | tx_offloads | rx_csum | rx_hash | vlan,
+            // Flow steering is the driver's own (see steering.rs), so every MAC has it; off by
+            // default, like the MACs that filter in hardware.
+            hw_features: features::SG | tx_offloads | rx_csum | rx_hash | vlan | features::NTUPLE,
             features: features::SG
                 | features::HIGHDMA
                 | features::GRO

@@ -36,6 +36,12 @@ pub(crate) struct QueueStats {
     /// handed to the stack.
     pub(crate) rx_lro_merged: Counter,
     pub(crate) rx_lro_flushed: Counter,
+    /// Frames other rings steered to this queue (`ethtool -N ... action N`), delivered here.
+    pub(crate) rx_steered_in: Counter,
+    /// Frames this ring steered to a queue whose inbox was full, dropped.
+    pub(crate) rx_steer_overflow: Counter,
+    /// Frames a drop rule (`action -1`) discarded on this ring.
+    pub(crate) rx_ntuple_drops: Counter,
     pub(crate) tx_packets: Counter,
     pub(crate) tx_bytes: Counter,
     /// Packets dropped on transmit (mapping failure, ring full).
@@ -64,6 +70,9 @@ impl QueueStats {
             rx_alloc_fail: Counter::new(),
             rx_lro_merged: Counter::new(),
             rx_lro_flushed: Counter::new(),
+            rx_steered_in: Counter::new(),
+            rx_steer_overflow: Counter::new(),
+            rx_ntuple_drops: Counter::new(),
             tx_packets: Counter::new(),
             tx_bytes: Counter::new(),
             tx_dropped: Counter::new(),

@@ -47,7 +47,7 @@ declare -A QUICK_ARGS=(
 DEFAULT_TIMEOUT=240
 # Per-test timeouts (seconds) where the default is too short under TCG with a debug kernel.
 declare -A TEST_TIMEOUT=(
-  [ping.py]=1200 [xdp.py]=900 [stats.py]=420 [rss_ctx.py]=900 [toeplitz.py]=600 [tso.py]=600
+  [ping.py]=1200 [xdp.py]=900 [stats.py]=420 [rss_ctx.py]=900 [ntuple.py]=1200 [toeplitz.py]=600 [tso.py]=600
   [csum.py]=600 [gro.py]=600 [ring_reconfig.py]=600 [napi_threaded.py]=420 [netpoll_basic.py]=420
   [rss_api.py]=420 [queues.py]=360 [irq.py]=360
 )
@@ -149,6 +149,7 @@ case "${KSFT_TESTS:-}" in
   all|full) tests=$FULL_TESTS; : "${KSFT_BUDGET:=4800}" ;;
   multiqueue) tests=$MULTIQUEUE_TESTS; : "${KSFT_BUDGET:=4800}" ;;
   offloads) tests=$OFFLOAD_TESTS; : "${KSFT_BUDGET:=4800}" ;;
+  steering) tests="hw/ntuple.py hw/rss_ctx.py"; : "${KSFT_BUDGET:=4800}" ;;
   *) tests=$KSFT_TESTS; : "${KSFT_BUDGET:=4800}" ;;
 esac
 n=$(echo $tests | wc -w)

@@ -341,6 +341,13 @@ impl<'b> Hw<'b> {
         Ok(())
     }
 
+    /// Raises MSI-X vectors from software (`bits`: one per vector), as if their causes fired.
+    pub(crate) fn vectors_raise(&self, bits: u32) {
+        if let Ok(r) = EICS::zeroed().try_with_vectors(bits) {
+            self.bar.write_reg(r);
+        }
+    }
+
     /// Masks MSI-X vectors.
     pub(crate) fn vectors_disable(&self, bits: u32) {
         if let Ok(r) = EIMC::zeroed().try_with_vectors(bits) {

@@ -6,6 +6,7 @@
 pub(crate) mod desc;
 pub(crate) mod itr;
 pub(crate) mod lro;
+pub(crate) mod ntuple;
 pub(crate) mod offload;
 pub(crate) mod ring;
 // The software Toeplitz hash and packet-kind model serve the host tests (and software flow
@@ -13,7 +14,4 @@ pub(crate) mod ring;
 #[allow(dead_code)]
 pub(crate) mod rss;
 pub(crate) mod vlan;
-// Shared with the flow-steering classifier (`ntuple.rs`, host-tested; the module takes it in with
-// the ethtool rule interface), which uses the constants LRO does not.
-#[allow(dead_code)]
 pub(crate) mod wire;

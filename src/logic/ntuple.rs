@@ -85,7 +85,7 @@ pub(crate) struct Match {
     pub(crate) src_port: Masked<u16>,
     /// Destination port.
     pub(crate) dst_port: Masked<u16>,
-    /// VLAN id (the tag's low 12 bits).
+    /// VLAN tag control information (priority, DEI and id), as `ethtool -N ... vlan` gives it.
     pub(crate) vlan: Masked<u16>,
     /// Ethertype (the `ether` flow type).
     pub(crate) ethertype: Masked<u16>,
@@ -114,7 +114,7 @@ pub(crate) struct Rule {
 pub(crate) struct PacketKey {
     /// Ethertype after any VLAN tag.
     pub(crate) ethertype: u16,
-    /// VLAN id, if the frame was tagged (in-band or stripped by the MAC).
+    /// VLAN tag control information, if the frame was tagged (in-band or stripped by the MAC).
     pub(crate) vlan: Option<u16>,
     /// IP protocol (IPv4 or IPv6 without extension headers), if IP.
     pub(crate) proto: Option<u8>,
@@ -130,7 +130,7 @@ impl PacketKey {
     /// Fields a truncated frame lacks stay unset.
     pub(crate) fn parse(frame: &[u8], stripped_vlan: Option<u16>) -> Self {
         let mut key = PacketKey {
-            vlan: stripped_vlan.map(|t| t & 0x0fff),
+            vlan: stripped_vlan,
             ..Self::default()
         };
         let Some(mut ethertype) = be16(frame, 12) else {
@@ -141,7 +141,7 @@ impl PacketKey {
             let (Some(tci), Some(inner)) = (be16(frame, 14), be16(frame, 16)) else {
                 return key;
             };
-            key.vlan = Some(tci & 0x0fff);
+            key.vlan = Some(tci);
             ethertype = inner;
             l3 = 18;
         }
@@ -201,6 +201,19 @@ fn masked_eq<const N: usize>(f: &Masked<[u8; N]>, v: &[u8; N]) -> bool {
 }
 
 impl Match {
+    /// The match of every packet of flow type `flow`: no field specified.
+    pub(crate) fn any(flow: FlowType) -> Self {
+        Self {
+            flow,
+            src_ip: Masked::default(),
+            dst_ip: Masked::default(),
+            src_port: Masked::default(),
+            dst_port: Masked::default(),
+            vlan: Masked::default(),
+            ethertype: Masked::default(),
+        }
+    }
+
     /// Whether a packet with `key` matches.
     pub(crate) fn matches(&self, key: &PacketKey) -> bool {
         let f = self.flow;
@@ -242,6 +255,50 @@ impl Match {
         }
     }
 
+    /// The exact match of one TCP or UDP flow (as accelerated RFS steers it), from its ethertype,
+    /// IP protocol, addresses (IPv4 in the first 4 bytes) and ports; `None` for other flows.
+    pub(crate) fn exact_flow(
+        ethertype: u16,
+        proto: u8,
+        src: &[u8; 16],
+        dst: &[u8; 16],
+        ports: (u16, u16),
+    ) -> Option<Self> {
+        let (flow, addr_len) = match (ethertype, proto) {
+            (ETH_P_IP, IPPROTO_TCP) => (FlowType::Tcp4, 4),
+            (ETH_P_IP, IPPROTO_UDP) => (FlowType::Udp4, 4),
+            (ETH_P_IPV6, IPPROTO_TCP) => (FlowType::Tcp6, 16),
+            (ETH_P_IPV6, IPPROTO_UDP) => (FlowType::Udp6, 16),
+            _ => return None,
+        };
+        let addr = |a: &[u8; 16]| {
+            let mut m = Masked {
+                value: [0u8; 16],
+                mask: [0u8; 16],
+            };
+            for i in 0..addr_len {
+                if let (Some(v), Some(k), Some(&b)) =
+                    (m.value.get_mut(i), m.mask.get_mut(i), a.get(i))
+                {
+                    *v = b;
+                    *k = 0xff;
+                }
+            }
+            m
+        };
+        let full = |v: u16| Masked {
+            value: v,
+            mask: 0xffff,
+        };
+        Some(Self {
+            src_ip: addr(src),
+            dst_ip: addr(dst),
+            src_port: full(ports.0),
+            dst_port: full(ports.1),
+            ..Self::any(flow)
+        })
+    }
+
     /// Whether every field the flow type has is fully specified and nothing else is: such
     /// rules are found through the hash index.
     fn is_exact(&self) -> bool {
@@ -257,7 +314,7 @@ impl Match {
     }
 
     /// Whether the rule is well formed: masks only where the flow type has the field, values
-    /// only within masks, IPv4 addresses only in their 4 bytes, VLAN ids of 12 bits.
+    /// only within masks, IPv4 addresses only in their 4 bytes.
     pub(crate) fn is_valid(&self) -> bool {
         let f = self.flow;
         let zero16 = |m: &Masked<[u8; 16]>| m.mask.iter().all(|&b| b == 0);
@@ -281,7 +338,7 @@ impl Match {
         } else {
             self.ethertype.mask == 0
         };
-        let vlan_ok = self.vlan.mask & !0x0fff == 0 && self.vlan.value & !self.vlan.mask == 0;
+        let vlan_ok = self.vlan.value & !self.vlan.mask == 0;
         addrs_ok && ports_ok && ether_ok && vlan_ok
     }
 
@@ -320,6 +377,20 @@ pub(crate) enum RuleError {
     Duplicate,
     /// No rule at that location.
     NotFound,
+}
+
+/// Flag of the special rule locations (`RX_CLS_LOC_SPECIAL`).
+pub(crate) const LOC_SPECIAL: u32 = 0x8000_0000;
+/// Any free location (`RX_CLS_LOC_ANY`).
+pub(crate) const LOC_ANY: u32 = 0xffff_ffff;
+/// The first free location, highest priority (`RX_CLS_LOC_FIRST`).
+pub(crate) const LOC_FIRST: u32 = 0xffff_fffe;
+/// The last free location, lowest priority (`RX_CLS_LOC_LAST`).
+pub(crate) const LOC_LAST: u32 = 0xffff_fffd;
+
+/// `i` modulo `n`, 0 for an empty index (no division that could fault).
+fn wrap(i: usize, n: usize) -> usize {
+    i.checked_rem(n).unwrap_or(0)
 }
 
 /// Slot of the hash index: 0 is empty, otherwise location + 1.
@@ -362,6 +433,7 @@ where
     }
 
     /// Most rules the table holds.
+    #[cfg(test)]
     pub(crate) fn capacity(&self) -> usize {
         self.rules.len()
     }
@@ -385,12 +457,37 @@ where
     }
 
     /// The first free location.
+    #[cfg(test)]
     pub(crate) fn free_location(&self) -> Option<usize> {
         self.rules.iter().position(Option::is_none)
     }
 
+    /// The location an insert at `requested` uses, among the first `limit` locations: an
+    /// explicit location as it is (checked by [`Self::insert`], and against `limit`), or the
+    /// special values of `ethtool -N` without `loc`: [`LOC_ANY`] and [`LOC_FIRST`] take the
+    /// lowest free location (highest priority), [`LOC_LAST`] the highest.
+    pub(crate) fn resolve_location(
+        &self,
+        requested: u32,
+        limit: usize,
+    ) -> Result<usize, RuleError> {
+        let range = self.rules.get(..limit).unwrap_or(&self.rules[..]);
+        let pick = match requested {
+            LOC_ANY | LOC_FIRST => range.iter().position(Option::is_none),
+            LOC_LAST => range.iter().rposition(Option::is_none),
+            _ if requested & LOC_SPECIAL != 0 => return Err(RuleError::BadLocation),
+            _ => {
+                return usize::try_from(requested)
+                    .ok()
+                    .filter(|&l| l < limit)
+                    .ok_or(RuleError::BadLocation)
+            }
+        };
+        pick.ok_or(RuleError::Full)
+    }
+
     fn bucket_of(&self, h: u32) -> usize {
-        h as usize % self.buckets.len()
+        wrap(h as usize, self.buckets.len())
     }
 
     /// Adds `rule` at `loc`.
@@ -418,7 +515,7 @@ where
             let mut b = self.bucket_of(h);
             // The index has twice the slots of the table, so a free one exists.
             while self.buckets.get(b).is_some_and(|&s| s != EMPTY) {
-                b = (b + 1) % n;
+                b = wrap(b + 1, n);
             }
             let slot = self.buckets.get_mut(b).ok_or(RuleError::Full)?;
             *slot = (loc + 1) as u16;
@@ -459,12 +556,12 @@ where
             if let Some(s) = self.buckets.get_mut(b) {
                 *s = EMPTY;
             }
-            let mut next = (b + 1) % n;
+            let mut next = wrap(b + 1, n);
             while let Some(&s) = self.buckets.get(next).filter(|&&s| s != EMPTY) {
                 let home = self.home_of(usize::from(s) - 1);
                 // Move the entry back if its home is not in (b, next].
-                let dist_home = (next + n - home) % n;
-                let dist_b = (next + n - b) % n;
+                let dist_home = wrap(next + n - home, n);
+                let dist_b = wrap(next + n - b, n);
                 if dist_home >= dist_b {
                     if let Some(d) = self.buckets.get_mut(b) {
                         *d = s;
@@ -474,7 +571,7 @@ where
                     }
                     b = next;
                 }
-                next = (next + 1) % n;
+                next = wrap(next + 1, n);
             }
         } else {
             let len = self.masked_len;
@@ -507,6 +604,7 @@ where
     }
 
     /// Removes every rule.
+    #[cfg(test)]
     pub(crate) fn clear(&mut self) {
         self.rules.iter_mut().for_each(|r| *r = None);
         self.buckets.iter_mut().for_each(|b| *b = EMPTY);
@@ -556,11 +654,13 @@ where
             {
                 return Some((loc, r));
             }
-            b = (b + 1) % n;
+            b = wrap(b + 1, n);
         }
         None
     }
 }
+
+pub(crate) mod spec;
 
 #[cfg(test)]
 mod tests;

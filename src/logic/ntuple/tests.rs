@@ -62,15 +62,7 @@ const FLOWS: [FlowType; 8] = [
 
 fn random_rule(r: &mut Rng) -> Rule {
     let flow = FLOWS[r.below(8) as usize];
-    let mut m = Match {
-        flow,
-        src_ip: Masked::default(),
-        dst_ip: Masked::default(),
-        src_port: Masked::default(),
-        dst_port: Masked::default(),
-        vlan: Masked::default(),
-        ethertype: Masked::default(),
-    };
+    let mut m = Match::any(flow);
     let addr_len = if flow.is_ipv4() { 4 } else { 16 };
     let addr = |r: &mut Rng| -> Masked<[u8; 16]> {
         let value = if flow.is_ipv4() { addr4(r) } else { addr6(r) };
@@ -305,13 +297,13 @@ fn locations_and_errors() {
     );
     let mut bad = tcp4_exact(3);
     bad.m.vlan = Masked {
-        value: 0x1000,
-        mask: 0x1fff,
+        value: 0x1005,
+        mask: 0x0fff,
     };
     assert_eq!(
         t.insert(0, bad),
         Err(RuleError::Invalid),
-        "VLAN id beyond 12 bits"
+        "VLAN value outside its mask"
     );
     assert_eq!(t.len(), 1, "refused rules change nothing");
     for (loc, p) in [(0, 10), (1, 11), (3, 13)] {
@@ -377,7 +369,7 @@ fn parse_reads_tags_fragments_and_truncations() {
     ]);
     f.extend_from_slice(&[0, 53, 0, 54]);
     let k = PacketKey::parse(&f, None);
-    assert_eq!(k.vlan, Some(0x064), "priority bits dropped");
+    assert_eq!(k.vlan, Some(0x2064), "the whole tag control information");
     assert_eq!((k.ethertype, k.proto), (ETH_P_IP, Some(17)));
     assert_eq!(k.ports, None, "a later fragment has no ports");
     for cut in [0, 13, 16, 20, 30, 40] {
@@ -385,4 +377,60 @@ fn parse_reads_tags_fragments_and_truncations() {
         assert_eq!(k.ports, None);
         assert!(k.vlan.is_some());
     }
+}
+
+#[test]
+fn special_locations() {
+    // Six locations, of which the first four are the user's.
+    let mut t = table(6);
+    assert_eq!(t.resolve_location(LOC_ANY, 4), Ok(0));
+    assert_eq!(t.resolve_location(LOC_LAST, 4), Ok(3));
+    t.insert(0, tcp4_exact(1)).unwrap();
+    t.insert(3, tcp4_exact(2)).unwrap();
+    assert_eq!(t.resolve_location(LOC_FIRST, 4), Ok(1));
+    assert_eq!(t.resolve_location(LOC_LAST, 4), Ok(2));
+    assert_eq!(t.resolve_location(2, 4), Ok(2));
+    assert_eq!(t.resolve_location(4, 4), Err(RuleError::BadLocation));
+    assert_eq!(
+        t.resolve_location(LOC_SPECIAL | 5, 4),
+        Err(RuleError::BadLocation)
+    );
+    t.insert(1, tcp4_exact(3)).unwrap();
+    t.insert(2, tcp4_exact(4)).unwrap();
+    assert_eq!(t.resolve_location(LOC_ANY, 4), Err(RuleError::Full));
+    assert_eq!(t.resolve_location(LOC_ANY, 6), Ok(4));
+}
+
+#[test]
+fn exact_flow_is_an_indexed_rule_matching_its_flow() {
+    let (mut src, mut dst) = ([0u8; 16], [0u8; 16]);
+    src[..4].copy_from_slice(&[10, 0, 0, 2]);
+    dst[..4].copy_from_slice(&[10, 0, 0, 1]);
+    let m = Match::exact_flow(ETH_P_IP, IPPROTO_UDP, &src, &dst, (4000, 53)).unwrap();
+    assert!(m.is_valid() && m.is_exact());
+    let key = PacketKey {
+        ethertype: ETH_P_IP,
+        vlan: None,
+        proto: Some(IPPROTO_UDP),
+        src_ip: src,
+        dst_ip: dst,
+        ports: Some((4000, 53)),
+    };
+    assert!(m.matches(&key));
+    assert!(!m.matches(&PacketKey {
+        ports: Some((4000, 54)),
+        ..key
+    }));
+    let mut t = table(4);
+    t.insert(
+        2,
+        Rule {
+            m,
+            action: Action::Queue(1),
+        },
+    )
+    .unwrap();
+    assert_eq!(t.classify(&key).map(|(l, _)| l), Some(2));
+    assert!(Match::exact_flow(ETH_P_IP, IPPROTO_SCTP, &src, &dst, (1, 2)).is_none());
+    assert!(Match::exact_flow(ETH_P_IPV6, IPPROTO_TCP, &src, &dst, (1, 2)).is_some());
 }
