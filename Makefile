@@ -7,6 +7,7 @@
 #   make kselftest  upstream drivers/net kselftests in the guest (DRIVER=rxgbe|igb, DEVICE=igb|e1000)
 #   make moderation interrupts/s, throughput, CPU% with moderation off, fixed and adaptive (DRIVER=rxgbe|igb)
 #   make offloads   throughput, frames/s, stack calls/s, CPU with TSO, checksum, GRO, LRO on and off
+#   make ntuple-bench  flow-steering cost: pps and CPU with 0/10/1000 rules and the cross-vector hand-off
 #   make bench      rxgbe against the in-tree igb on the release kernel, interleaved repetitions (BENCH_REPS=5)
 #   make clean
 
@@ -24,7 +25,7 @@ LAB_KERNEL := 1
 KDIR = $(shell bash scripts/kernel.sh $(KERNEL))
 endif
 
-.PHONY: all setup kernel rootfs module host-test vm-test kselftest moderation offloads bench test demo vm clean
+.PHONY: all setup kernel rootfs module host-test vm-test kselftest moderation offloads ntuple-bench bench test demo vm clean
 
 all: module
 
@@ -57,6 +58,11 @@ moderation: module rootfs
 
 offloads: module rootfs
 	@KDIR=$(KDIR) bash scripts/offloads.sh
+
+# Flow-steering cost, on the release kernel like the benchmark.
+ntuple-bench: KERNEL = release
+ntuple-bench: kernel module rootfs
+	@KDIR=$(KDIR) bash scripts/ntuple-bench.sh
 
 # The benchmark always uses the release kernel (and builds rxgbe.ko for it).
 bench: KERNEL = release

@@ -13,9 +13,10 @@
   ntuple_probe.py raw IFACE DSTMAC KIND SRC DST COUNT
       KIND sctp4 (IPv4 proto 132, ports 7001 -> 7000), ip4 (IPv4 proto 253), ip6 (IPv6 next header 253) or
       ether (ethertype 0x88b5): COUNT raw frames to DSTMAC
-  ntuple_probe.py fill IFACE COUNT QUEUE [--base-port P]
+  ntuple_probe.py fill IFACE COUNT QUEUE [--base-port P] [--masked]
       inserts up to COUNT tcp4 rules (10.99.0.1:P+i -> 10.99.0.2:80, action QUEUE, any location) through the
-      ethtool ioctl; prints "added=N errno=E" (E: the errno that stopped it, 0 if none)
+      ethtool ioctl; prints "added=N errno=E" (E: the errno that stopped it, 0 if none). --masked leaves the
+      destination port out (10.99.0.1:P+i -> 10.99.0.2), so the rules go to the ordered list, not the hash index
   ntuple_probe.py clear IFACE
       deletes every rule; prints "deleted=N"
 """
@@ -168,7 +169,7 @@ def ethtool_ioctl(iface, buf):
 
 def fill(a):
     added, err = 0, 0
-    mask = b"\xff" * 4 + b"\xff" * 4 + b"\xff\xff" + b"\xff\xff" + bytes(40)
+    mask = b"\xff" * 4 + b"\xff" * 4 + b"\xff\xff" + (b"\0\0" if a.masked else b"\xff\xff") + bytes(40)
     for i in range(a.count):
         h = socket.inet_aton("10.99.0.1") + socket.inet_aton("10.99.0.2") + struct.pack(
             "!HH", (a.base_port + i) & 0xFFFF, 80) + bytes(40)
@@ -227,6 +228,7 @@ def main():
     f.add_argument("count", type=int)
     f.add_argument("queue", type=int)
     f.add_argument("--base-port", type=int, default=20000)
+    f.add_argument("--masked", action="store_true")
     c = sub.add_parser("clear")
     c.add_argument("iface")
     a = p.parse_args()
