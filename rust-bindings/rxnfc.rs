@@ -69,39 +69,51 @@ pub(super) unsafe extern "C" fn get_rxnfc<T: NetDevOps>(
     info: *mut bindings::ethtool_rxnfc,
     rule_locs: *mut u32,
 ) -> c_int {
-    // SAFETY: the core passes a valid buffer it owns for the call.
-    let info = unsafe { &mut *info };
-    let res = match info.cmd {
+    // SAFETY: the core passes a valid buffer it owns for the call; one field is read.
+    let cmd = unsafe { (*info).cmd };
+    let res = match cmd {
         bindings::ETHTOOL_GRXCLSRLCNT => {
             // SAFETY: the ethtool core calls this on a live device of this driver.
             unsafe { with_dev::<T, _>(dev, |d, t| t.flow_rule_count(d)) }.map(|(n, cap)| {
+                // SAFETY: valid for the call; no other reference to it exists.
+                let info = unsafe { &mut *info };
                 info.__bindgen_anon_1.rule_cnt = n;
                 info.data = u64::from(cap | bindings::RX_CLS_LOC_SPECIAL);
             })
         }
         bindings::ETHTOOL_GRXCLSRULE => {
+            // SAFETY: valid for the call; no other reference to it exists.
+            let info = unsafe { &mut *info };
             let loc = info.fs.location;
             // SAFETY: the ethtool core calls this on a live device of this driver.
             unsafe { with_dev::<T, _>(dev, |d, t| t.flow_rule(d, loc)) }
                 .map(|s| set_spec(&mut info.fs, &s))
         }
         bindings::ETHTOOL_GRXCLSRLALL => {
-            // SAFETY: `rule_cnt` is the member the core set for this command.
-            let len = unsafe { info.__bindgen_anon_1.rule_cnt };
-            let locs: &mut [u32] = match usize::try_from(len) {
-                // SAFETY: the core allocated `rule_cnt` entries for this call (or none).
-                Ok(n) if n > 0 && !rule_locs.is_null() => unsafe {
-                    core::slice::from_raw_parts_mut(rule_locs, n)
-                },
-                _ => &mut [],
+            // `rule_locs` may be `info`'s own flexible array (the core's channel-count check
+            // passes it), which begins in `info`'s trailing padding: no reference to the whole
+            // of `info` may live alongside the slice, so fields go through the raw pointer.
+            // SAFETY: valid for the call; `rule_cnt` is the member the core set for this command.
+            let len = unsafe { (*info).__bindgen_anon_1.rule_cnt };
+            let res = {
+                let locs: &mut [u32] = match usize::try_from(len) {
+                    // SAFETY: the core allocated `rule_cnt` entries for this call (or none), and
+                    // nothing else refers to them while the slice lives.
+                    Ok(n) if n > 0 && !rule_locs.is_null() => unsafe {
+                        core::slice::from_raw_parts_mut(rule_locs, n)
+                    },
+                    _ => &mut [],
+                };
+                // SAFETY: the ethtool core calls this on a live device of this driver.
+                unsafe { with_dev::<T, _>(dev, |d, t| t.flow_rule_locations(d, locs)) }
             };
-            // SAFETY: the ethtool core calls this on a live device of this driver.
-            unsafe { with_dev::<T, _>(dev, |d, t| t.flow_rule_locations(d, locs)) }.map(
-                |(n, cap)| {
-                    info.__bindgen_anon_1.rule_cnt = n;
-                    info.data = u64::from(cap);
-                },
-            )
+            res.map(|(n, cap)| {
+                // SAFETY: field writes through the valid pointer, after the slice is gone.
+                unsafe {
+                    (*info).__bindgen_anon_1.rule_cnt = n;
+                    (*info).data = u64::from(cap);
+                }
+            })
         }
         _ => Err(EOPNOTSUPP),
     };

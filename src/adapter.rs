@@ -493,7 +493,7 @@ impl NetDevOps for Adapter<'_> {
             s.rx_packets += st.rx_packets.get();
             s.rx_bytes += st.rx_bytes.get();
             s.rx_errors += st.rx_errors.get();
-            s.rx_dropped += st.rx_alloc_fail.get();
+            s.rx_dropped += st.rx_alloc_fail.get() + st.rx_steer_overflow.get();
             s.tx_packets += st.tx_packets.get();
             s.tx_bytes += st.tx_bytes.get();
             s.tx_dropped += st.tx_dropped.get();

@@ -102,10 +102,10 @@ impl ArfsFlows {
         let Some(m) = slot.m else {
             return Change::Keep;
         };
+        // A flow whose rule could not be installed (an `ethtool` rule has its match) is asked
+        // about too, so that its slot comes free.
         let gone = usize::from(slot.rxq) >= queues
-            || (slot.installed
-                && !slot.pending
-                && dev.rps_may_expire_flow(slot.rxq, slot.flow_id, i as u16));
+            || (!slot.pending && dev.rps_may_expire_flow(slot.rxq, slot.flow_id, i as u16));
         if gone {
             let was_installed = slot.installed;
             *slot = FREE;
@@ -125,6 +125,14 @@ impl ArfsFlows {
             });
         }
         Change::Keep
+    }
+
+    /// Records that slot `i`'s rule is not in the tables (refused, or given way to an `ethtool`
+    /// rule with the same match).
+    pub(crate) fn uninstalled(&mut self, i: usize) {
+        if let Some(slot) = self.slots.get_mut(i) {
+            slot.installed = false;
+        }
     }
 
     /// Flows steered now.
@@ -181,11 +189,18 @@ impl Adapter<'_> {
                     Change::Install(rule) => {
                         let _ = t.remove(loc);
                         // A flow an `ethtool` rule already matches exactly stays with that rule.
-                        let _ = t.insert(loc, rule);
+                        let installed = t.insert(loc, rule).is_ok();
                         for v in vectors {
                             if let Some(r) = lock_bh(&v.data().rx).rules_mut() {
-                                r.replace(loc, rule);
+                                if installed {
+                                    r.replace(loc, rule);
+                                } else {
+                                    r.remove(loc);
+                                }
                             }
+                        }
+                        if !installed {
+                            lock_bh(&self.arfs).uninstalled(i);
                         }
                     }
                     Change::Remove => {

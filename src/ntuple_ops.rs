@@ -9,7 +9,7 @@
 use kernel::prelude::*;
 
 use crate::adapter::Adapter;
-use crate::logic::ntuple::{spec::FlowSpec, Action};
+use crate::logic::ntuple::{spec::FlowSpec, Action, RuleError};
 use crate::net::bh::lock_bh;
 use crate::steering::{new_table, rule_errno, spec_errno, RingRules, Table, CAPACITY};
 
@@ -94,6 +94,20 @@ impl Adapter<'_> {
             let t = master.as_mut().ok_or(EOPNOTSUPP)?;
             let rule = spec.rule(queues).map_err(spec_errno)?;
             let at = t.resolve_location(loc, CAPACITY).map_err(rule_errno)?;
+            if t.get(at).is_some() {
+                return Err(rule_errno(RuleError::Taken));
+            }
+            // An accelerated RFS flow with the same match gives way to the user's rule (it is
+            // not listed, so a clash would be unexplainable); the kernel expires its filter.
+            if let Some(dup) = t.find(&rule.m).filter(|&l| l >= CAPACITY) {
+                let _ = t.remove(dup);
+                for v in vectors {
+                    if let Some(r) = lock_bh(&v.data().rx).rules_mut() {
+                        r.remove(dup);
+                    }
+                }
+                lock_bh(&self.arfs).uninstalled(dup - CAPACITY);
+            }
             t.insert(at, rule).map_err(rule_errno)?;
             for v in vectors {
                 if let Some(r) = lock_bh(&v.data().rx).rules_mut() {

@@ -255,13 +255,15 @@ impl RxRing {
         self.rules.as_mut()
     }
 
-    /// Delivers up to `budget` frames other rings steered to this queue, as this queue's: on
+    /// Delivers up to half of `budget` frames other rings steered to this queue, as this queue's: on
     /// its NAPI instance, counted in its statistics.
     fn receive_handed_off(&mut self, napi: &NapiRef<'_>, stats: &QueueStats, budget: i32) -> i32 {
-        let Some(inbox) = self.inboxes.get(self.q) else {
+        let Some(inbox) = self.inboxes.get(self.q).filter(|_| budget > 0) else {
             return 0;
         };
-        let max = usize::try_from(budget).unwrap_or(0).min(BATCH);
+        // At most half the budget: the ring's own frames must keep flowing however busy the
+        // other rings keep the inbox.
+        let max = usize::try_from(budget / 2).unwrap_or(0).clamp(1, BATCH);
         handoff::take(inbox, &mut self.inbound, max);
         let (q, mut n, mut bytes) = (self.q, 0u64, 0u64);
         for skb in self.inbound.drain_all() {
@@ -349,20 +351,25 @@ impl RxRing {
             };
             let len = u32::from(d.len);
             pool.sync_for_cpu(&page, RX_HEADROOM, len);
-            if self.partial.is_none() && !self.discarding {
+            if self.discarding {
+                // The rest of a frame already given up: dropped by a rule, or its first buffer
+                // could not become an skb.
+                pool.recycle(page, true);
+                self.discarding = !d.eop;
+                continue;
+            }
+            if self.partial.is_none() {
                 self.route = match self.rules.as_mut() {
                     Some(r) => r.route(self.q, page.bytes(RX_HEADROOM, len), d.vlan),
                     None => Route::Local,
                 };
                 if self.route == Route::Drop {
                     stats.rx_ntuple_drops.add(1);
+                    pool.recycle(page, true);
+                    self.discarding = !d.eop;
+                    done += 1;
+                    continue;
                 }
-            }
-            if self.route == Route::Drop {
-                pool.recycle(page, true);
-                self.discarding = !d.eop;
-                done += 1;
-                continue;
             }
             // Whole frames only, and untagged: the flow key has no VLAN, the stripped tag would
             // make two VLANs' connections look alike.
@@ -409,7 +416,9 @@ impl RxRing {
                     Err(page) => {
                         pool.recycle(page, true);
                         stats.rx_alloc_fail.add(1);
-                        self.partial_error = true;
+                        self.partial_error = false;
+                        self.discarding = !d.eop;
+                        continue;
                     }
                 },
             }

@@ -448,6 +448,13 @@ where
         self.rules.get(loc)?.as_ref()
     }
 
+    /// The location of the rule whose match is `m`, if any.
+    pub(crate) fn find(&self, m: &Match) -> Option<usize> {
+        self.rules
+            .iter()
+            .position(|r| r.as_ref().is_some_and(|r| r.m == *m))
+    }
+
     /// Locations in use, ascending.
     pub(crate) fn locations(&self) -> impl Iterator<Item = usize> + '_ {
         self.rules

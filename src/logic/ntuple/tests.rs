@@ -431,6 +431,8 @@ fn exact_flow_is_an_indexed_rule_matching_its_flow() {
     )
     .unwrap();
     assert_eq!(t.classify(&key).map(|(l, _)| l), Some(2));
+    assert_eq!(t.find(&m), Some(2));
+    assert_eq!(t.find(&Match::any(FlowType::Tcp4)), None);
     assert!(Match::exact_flow(ETH_P_IP, IPPROTO_SCTP, &src, &dst, (1, 2)).is_none());
     assert!(Match::exact_flow(ETH_P_IPV6, IPPROTO_TCP, &src, &dst, (1, 2)).is_some());
 }
