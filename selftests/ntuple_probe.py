@@ -12,7 +12,7 @@
       -1 if it timed out)
   ntuple_probe.py raw IFACE DSTMAC KIND SRC DST COUNT
       KIND sctp4 (IPv4 proto 132, ports 7001 -> 7000), ip4 (IPv4 proto 253), ip6 (IPv6 next header 253) or
-      ether (ethertype 0x88b5): COUNT raw frames to DSTMAC
+      ether (ethertype 0x88b5), vlan5 (the same tagged VLAN 5, priority 1): COUNT raw frames to DSTMAC
   ntuple_probe.py fill IFACE COUNT QUEUE [--base-port P] [--masked]
       inserts up to COUNT tcp4 rules (10.99.0.1:P+i -> 10.99.0.2:80, action QUEUE, any location) through the
       ethtool ioctl; prints "added=N errno=E" (E: the errno that stopped it, 0 if none). --masked leaves the
@@ -151,6 +151,8 @@ def raw(a):
         ip = struct.pack("!IHBB16s16s", 6 << 28, len(payload), 253, 64,
                          socket.inet_pton(socket.AF_INET6, a.src), socket.inet_pton(socket.AF_INET6, a.dst))
         frame = dst_mac + src_mac + b"\x86\xdd" + ip + payload
+    elif a.kind == "vlan5":
+        frame = dst_mac + src_mac + b"\x81\x00" + (0x2005).to_bytes(2, "big") + b"\x88\xb5" + payload
     else:
         frame = dst_mac + src_mac + b"\x88\xb5" + payload
     for i in range(a.count):
