@@ -542,6 +542,23 @@ int rxgbe_irq_set_hint_only(unsigned int irq, unsigned int cpu)
 	return irq_update_affinity_hint(irq, cpumask_of(cpu));
 }
 
+/*
+ * Sets the interrupt's affinity to what it is: the affinity notifiers run again (the netdev core's
+ * updates the accelerated-RFS CPU map from them), without moving the interrupt.
+ */
+int rxgbe_irq_refresh_affinity(unsigned int irq)
+{
+	cpumask_var_t mask;
+	int rc;
+
+	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
+		return -ENOMEM;
+	cpumask_copy(mask, irq_get_affinity_mask(irq));
+	rc = irq_set_affinity(irq, mask);
+	free_cpumask_var(mask);
+	return rc;
+}
+
 void rxgbe_irq_clear_affinity_hint(unsigned int irq)
 {
 	irq_update_affinity_hint(irq, NULL);

@@ -16,6 +16,7 @@
 #include <net/ip6_checksum.h>
 #include <linux/ethtool.h>
 #include <linux/interrupt.h>
+#include <linux/irq.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <linux/workqueue.h>
@@ -143,6 +144,7 @@ void rxgbe_pp_put(struct page_pool *pool, struct page *page, bool in_napi);
 /* IRQ */
 int rxgbe_irq_set_affinity_hint(unsigned int irq, unsigned int cpu);
 int rxgbe_irq_set_hint_only(unsigned int irq, unsigned int cpu);
+int rxgbe_irq_refresh_affinity(unsigned int irq);
 void rxgbe_irq_clear_affinity_hint(unsigned int irq);
 unsigned int rxgbe_num_online_cpus(void);
 unsigned int rxgbe_cpumask_nth_online(unsigned int n);

@@ -257,6 +257,14 @@ impl<T: VectorHandler> Vector<T> {
         kernel::error::to_result(unsafe { sys::rxgbe_irq_set_hint_only(irq, cpu) })
     }
 
+    /// Re-applies the interrupt's current affinity, so that the affinity notifiers (the accelerated
+    /// RFS CPU map of the net device) learn it for a NAPI instance that just got the interrupt.
+    pub(crate) fn refresh_affinity(&self) -> Result {
+        let irq = self.irq.ok_or(EINVAL)?;
+        // SAFETY: `irq` is requested by this vector.
+        kernel::error::to_result(unsafe { sys::rxgbe_irq_refresh_affinity(irq) })
+    }
+
     /// Links queue `index` of `kind` to this vector's NAPI instance (shown by netlink).
     pub(crate) fn link_queue(&mut self, kind: QueueKind, index: u32) -> Result {
         if self.inner.napi.is_null() {

@@ -327,6 +327,9 @@ impl<'b> Adapter<'b> {
                 let _ = v.set_affinity(cpu);
             } else {
                 let _ = v.set_affinity_hint(cpu);
+                // The kept affinity still has to reach the accelerated RFS CPU map, which only
+                // affinity changes update: without this it would name vectors `-L` removed.
+                let _ = v.refresh_affinity();
             }
             let _ = nd.txq(u16::try_from(q)?).set_xps_cpu(cpu);
         }
