@@ -14,7 +14,10 @@
 use kernel::{
     new_spinlock,
     prelude::*,
-    sync::{Arc, SpinLock},
+    sync::{
+        atomic::{Acquire, Atomic, Release},
+        Arc, SpinLock,
+    },
 };
 
 use crate::logic::ring;
@@ -64,7 +67,18 @@ impl InboxRing {
 }
 
 /// One queue's inbox, shared by every ring that may steer to it.
-pub(crate) type Inbox = Arc<SpinLock<InboxRing>>;
+#[pin_data]
+pub(crate) struct InboxShared {
+    #[pin]
+    ring: SpinLock<InboxRing>,
+    /// Frames in `ring`, written under its lock and read without it: the consumer's poll skips
+    /// the lock while nothing was handed over (the common case: no rule steers here). A stale
+    /// zero is harmless, as every hand-off raises the consumer's vector after it.
+    queued: Atomic<u32>,
+}
+
+/// A shared handle to a queue's inbox.
+pub(crate) type Inbox = Arc<InboxShared>;
 
 /// An empty inbox holding up to `capacity` frames.
 pub(crate) fn new_inbox(capacity: u32) -> Result<Inbox> {
@@ -73,10 +87,13 @@ pub(crate) fn new_inbox(capacity: u32) -> Result<Inbox> {
         slots.push(None, GFP_KERNEL)?;
     }
     Arc::pin_init(
-        new_spinlock!(InboxRing {
-            slots,
-            head: 0,
-            len: 0,
+        pin_init!(InboxShared {
+            ring <- new_spinlock!(InboxRing {
+                slots,
+                head: 0,
+                len: 0,
+            }),
+            queued: Atomic::new(0),
         }),
         GFP_KERNEL,
     )
@@ -85,18 +102,22 @@ pub(crate) fn new_inbox(capacity: u32) -> Result<Inbox> {
 /// Moves `batch` into `inbox`, oldest first; returns how many did not fit (freed).
 pub(crate) fn deliver_batch(inbox: &Inbox, batch: &mut KVec<Skb>) -> u64 {
     let mut dropped = 0;
-    let mut ring = lock_bh(inbox);
+    let mut ring = lock_bh(&inbox.ring);
     for skb in batch.drain_all() {
         if ring.push(skb).is_err() {
             dropped += 1;
         }
     }
+    inbox.queued.store(ring.len, Release);
     dropped
 }
 
 /// Moves up to `max` frames from `inbox` into `out` (within its capacity), oldest first.
 pub(crate) fn take(inbox: &Inbox, out: &mut KVec<Skb>, max: usize) {
-    let mut ring = lock_bh(inbox);
+    if !has_frames(inbox) {
+        return;
+    }
+    let mut ring = lock_bh(&inbox.ring);
     while out.len() < max {
         let Some(skb) = ring.pop() else {
             break;
@@ -107,15 +128,17 @@ pub(crate) fn take(inbox: &Inbox, out: &mut KVec<Skb>, max: usize) {
             break;
         }
     }
+    inbox.queued.store(ring.len, Release);
 }
 
-/// Whether `inbox` holds frames.
+/// Whether `inbox` holds frames (without its lock: see [`InboxShared::queued`]).
 pub(crate) fn has_frames(inbox: &Inbox) -> bool {
-    lock_bh(inbox).len > 0
+    inbox.queued.load(Acquire) > 0
 }
 
 /// Frees every frame in `inbox` (the interface is going down, no poll runs).
 pub(crate) fn purge(inbox: &Inbox) {
-    let mut ring = lock_bh(inbox);
+    let mut ring = lock_bh(&inbox.ring);
     while ring.pop().is_some() {}
+    inbox.queued.store(0, Release);
 }
