@@ -17,6 +17,7 @@ use crate::net::{
     bh::lock_bh,
     netdev::{FlowKeys, NetDev},
 };
+use crate::ntuple_ops::on_ring_copies;
 use crate::steering::{ARFS_SLOTS, CAPACITY};
 
 /// How often the service work checks the installed filters for expiry.
@@ -190,26 +191,20 @@ impl Adapter<'_> {
                         let _ = t.remove(loc);
                         // A flow an `ethtool` rule already matches exactly stays with that rule.
                         let installed = t.insert(loc, rule).is_ok();
-                        for v in vectors {
-                            if let Some(r) = lock_bh(&v.data().rx).rules_mut() {
-                                if installed {
-                                    r.replace(loc, rule);
-                                } else {
-                                    r.remove(loc);
-                                }
+                        on_ring_copies(vectors, |r| {
+                            if installed {
+                                r.replace(loc, rule);
+                            } else {
+                                r.remove(loc);
                             }
-                        }
+                        });
                         if !installed {
                             lock_bh(&self.arfs).uninstalled(i);
                         }
                     }
                     Change::Remove => {
                         let _ = t.remove(loc);
-                        for v in vectors {
-                            if let Some(r) = lock_bh(&v.data().rx).rules_mut() {
-                                r.remove(loc);
-                            }
-                        }
+                        on_ring_copies(vectors, |r| r.remove(loc));
                     }
                 }
             }

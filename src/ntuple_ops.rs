@@ -10,11 +10,24 @@ use kernel::prelude::*;
 
 use crate::adapter::Adapter;
 use crate::logic::ntuple::{spec::FlowSpec, Action, RuleError};
-use crate::net::bh::lock_bh;
+use crate::net::{bh::lock_bh, vector::Vector};
+use crate::queue_vector::QueueVector;
 use crate::steering::{new_table, rule_errno, spec_errno, RingRules, Table, CAPACITY};
 
 /// [`CAPACITY`] as the ethtool interface reports it.
 const CAPACITY_U32: u32 = CAPACITY as u32;
+
+/// Applies `f` to the rule copy of every running ring (each under its ring's lock, between polls).
+pub(crate) fn on_ring_copies(
+    vectors: &[Vector<QueueVector<'_>>],
+    mut f: impl FnMut(&mut RingRules),
+) {
+    for v in vectors {
+        if let Some(r) = lock_bh(&v.data().rx).rules_mut() {
+            f(r);
+        }
+    }
+}
 
 /// Locations of the rules `ethtool` added (accelerated RFS keeps its own after them).
 fn user_locations(t: &Table) -> impl Iterator<Item = usize> + '_ {
@@ -101,19 +114,11 @@ impl Adapter<'_> {
             // not listed, so a clash would be unexplainable); the kernel expires its filter.
             if let Some(dup) = t.find(&rule.m).filter(|&l| l >= CAPACITY) {
                 let _ = t.remove(dup);
-                for v in vectors {
-                    if let Some(r) = lock_bh(&v.data().rx).rules_mut() {
-                        r.remove(dup);
-                    }
-                }
+                on_ring_copies(vectors, |r| r.remove(dup));
                 lock_bh(&self.arfs).uninstalled(dup - CAPACITY);
             }
             t.insert(at, rule).map_err(rule_errno)?;
-            for v in vectors {
-                if let Some(r) = lock_bh(&v.data().rx).rules_mut() {
-                    r.insert(at, rule);
-                }
-            }
+            on_ring_copies(vectors, |r| r.insert(at, rule));
             Ok(u32::try_from(at)?)
         })
     }
@@ -124,11 +129,7 @@ impl Adapter<'_> {
             let at = usize::try_from(loc)?;
             let t = master.as_mut().filter(|_| at < CAPACITY).ok_or(ENOENT)?;
             t.remove(at).map_err(rule_errno)?;
-            for v in vectors {
-                if let Some(r) = lock_bh(&v.data().rx).rules_mut() {
-                    r.remove(at);
-                }
-            }
+            on_ring_copies(vectors, |r| r.remove(at));
             Ok(())
         })
     }

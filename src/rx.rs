@@ -134,7 +134,8 @@ pub(crate) struct RxRing {
     rules: Option<RingRules>,
     /// Where the frame being received goes (decided on its first buffer).
     route: Route,
-    /// The rest of a dropped multi-buffer frame is still arriving.
+    /// The rest of a frame given up (dropped by a rule, or its first buffer could not become
+    /// an skb) is still arriving.
     discarding: bool,
     /// Every queue's hand-off inbox, by queue (this ring's own at `q`).
     inboxes: KVec<Inbox>,
