@@ -15,7 +15,7 @@ KDIR=${KDIR:-$("$RXGBE_ROOT/scripts/kernel.sh" test)}
 RXGBE_ROOTFS=${RXGBE_ROOTFS:-$("$RXGBE_ROOT/scripts/rootfs.sh")}
 export KDIR RXGBE_ROOTFS
 
-rows=() rc=0
+rows=() names=() rc=0
 # run_vm DEVICE DRIVER NAME VARIANT [vm.py args...]: one guest boot running selftests, one table row.
 # Guests run one at a time: two side by side (each keeps about 1.4 of the 2 host cores busy) made each boot's
 # 64 MiB transfers three times slower, more than the overlap saved.
@@ -23,6 +23,7 @@ run_vm() {
   local dev=$1 drv=$2 name=$3 variant=$4 res start wall passed failed boot; shift 4
   log "vm-tests: $drv on $dev${variant:+ ($variant)} (progress below; full log build/vm/$name.log)"
   start=$(date +%s)
+  names+=("$name")
   if "$RXGBE_ROOT/scripts/vm.py" --mode test --driver "$drv" --device "$dev" --name "$name" --quiet "$@"; then
     res=PASS; else res=FAIL; rc=1; fi
   wall=$(( $(date +%s) - start ))
@@ -61,5 +62,13 @@ if [ -n "$KSFT_IN_BOOT" ] && [[ " $DEVICES " == *" igb "* ]] && [ "$DRIVER" = rx
   echo
   KSFT_TESTS=$KSFT_IN_BOOT DRIVER=rxgbe DEVICE=igb "$RXGBE_ROOT/scripts/kselftest.sh" table || rc=1
 fi
+# The failing checks and kernel-log lines again, last: a reader of only the tail of this output (CI) sees them.
+for name in "${names[@]}"; do
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+n = d["name"] + ": "
+for l in d.get("failed_lines", []): print(n + l)
+for l in d.get("bad_lines", [])[:10]: print(n + "kernel log: " + l)
+if d.get("timed_out"): print(n + "timed out")' "$RXGBE_ROOT/build/vm/$name.json" 2>/dev/null || echo "$name: no result file"
+done
 [ "$rc" = 0 ] && log "vm-tests: all passed" || log "vm-tests: FAILED (see the logs above)"
 exit $rc

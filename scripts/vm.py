@@ -210,6 +210,7 @@ def run(a):
     qmp = None
     result, boot_s, bad, buf, timed_out = None, None, [], b"", False
     tap = {"ok": 0, "not ok": 0}
+    failed_lines = []  # the "not ok" lines, listed again at the end of vm-tests.sh where a log tail shows them
     prefix = f"{a.name}| "
 
     last_line = [""]
@@ -233,6 +234,7 @@ def run(a):
             result = m.group(1)
         if re.match(r"^not ok\b", line):
             tap["not ok"] += 1
+            failed_lines.append(line)
         elif re.match(r"^ok\b", line):
             tap["ok"] += 1
         m = MARKER_MON.search(line)
@@ -292,7 +294,8 @@ def run(a):
     summary = {"name": a.name, "driver": a.driver, "device": a.device, "mode": a.mode,
                "result": "PASS" if ok else "FAIL", "guest_result": result, "timed_out": timed_out,
                "boot_s": round(boot_s, 1) if boot_s else None, "total_s": round(total, 1),
-               "tap_passed": tap["ok"], "tap_failed": tap["not ok"], "bad_lines": bad[:50],
+               "tap_passed": tap["ok"], "tap_failed": tap["not ok"],
+               "failed_lines": failed_lines[:50], "bad_lines": bad[:50],
                "qemu_rc": proc.returncode}
     with open(os.path.join(VMDIR, a.name + ".json"), "w") as f:
         json.dump(summary, f, indent=1)

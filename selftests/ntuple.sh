@@ -16,6 +16,8 @@ restore() {
   if [ $multi = 1 ]; then ethtool -X "$DUT_IF" default 2>/dev/null; ethtool -L "$DUT_IF" combined "$(nproc)" 2>/dev/null; fi
 }
 trap restore EXIT
+# The CPU checks below expect each queue's packets processed on its vector's CPU: no RPS.
+for r in /sys/class/net/$DUT_IF/queues/rx-*; do echo 0 > "$r/rps_cpus"; done
 qstat() { ethtool -S "$DUT_IF" | awk -v k="$1:" '$1 == k {print $2}'; }
 rule_total() { ethtool -n "$DUT_IF" | awk '$1 == "Total" {print $2}'; }
 # expect_err MESSAGE ETHTOOL-ARGS...: ethtool fails saying MESSAGE (strerror of the errno) and the rule table

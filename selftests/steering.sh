@@ -9,9 +9,12 @@
 if [ "$DEVICE" != igb ]; then echo "# steering: igb only"; echo "0 passed, 0 failed"; exit 0; fi
 tap_begin
 Q=/sys/class/net/$DUT_IF/queues
+# Leaves RPS and RFS off on every queue: a later test that checks which CPU processes a queue's packets would
+# otherwise see RPS's choice (rx-0 keeps rps_cpus across -L).
 restore() {
   ethtool -L "$DUT_IF" combined "$(nproc)" 2>/dev/null
   echo 0 > /proc/sys/net/core/rps_sock_flow_entries
+  for r in "$Q"/rx-*; do echo 0 > "$r/rps_cpus"; echo 0 > "$r/rps_flow_cnt"; done
 }
 trap restore EXIT
 txq_packets() { ethtool -S "$DUT_IF" | awk -v k="tx-$1-packets:" '$1 == k {print $2}'; }
