@@ -89,6 +89,55 @@ impl DescRing {
     }
 }
 
+/// A buffer of bytes in coherent DMA memory that the device reads or writes, for frames the
+/// driver builds and checks itself (the loopback self-test). Every access is volatile.
+pub(crate) struct DmaBytes {
+    mem: Coherent<[u8]>,
+}
+
+impl DmaBytes {
+    /// Allocates `len` zeroed bytes.
+    pub(crate) fn new(dev: &device::Device<Bound>, len: usize) -> Result<Self> {
+        Ok(Self {
+            mem: Coherent::<u8>::zeroed_slice(dev, len, GFP_KERNEL)?,
+        })
+    }
+
+    /// Bus address of byte 0.
+    pub(crate) fn dma_address(&self) -> DmaAddress {
+        self.mem.dma_address()
+    }
+
+    /// Copies `src` to bytes `offset..`; `EINVAL` if it does not fit.
+    pub(crate) fn write(&self, offset: usize, src: &[u8]) -> Result {
+        let end = offset.checked_add(src.len()).ok_or(EINVAL)?;
+        if end > self.mem.len() {
+            return Err(EINVAL);
+        }
+        let base = self.mem.as_mut_ptr().cast::<u8>();
+        for (i, b) in src.iter().enumerate() {
+            // SAFETY: `offset + i < end <= len`: inside the allocation; volatile because the
+            // device may read the buffer concurrently.
+            unsafe { base.add(offset + i).write_volatile(*b) };
+        }
+        Ok(())
+    }
+
+    /// Copies bytes `offset..offset + dst.len()` into `dst`; `EINVAL` if out of range.
+    pub(crate) fn read(&self, offset: usize, dst: &mut [u8]) -> Result {
+        let end = offset.checked_add(dst.len()).ok_or(EINVAL)?;
+        if end > self.mem.len() {
+            return Err(EINVAL);
+        }
+        let base = self.mem.as_mut_ptr().cast::<u8>();
+        for (i, b) in dst.iter_mut().enumerate() {
+            // SAFETY: in bounds as above; volatile because the device writes the buffer.
+            *b = unsafe { base.add(offset + i).read_volatile() };
+        }
+        Ok(())
+    }
+}
+
 /// What a transmit mapping maps, which decides how it is unmapped.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum MapKind {

@@ -7,6 +7,7 @@ use core::{fmt, marker::PhantomData, mem, slice};
 use kernel::{bindings, ffi::c_int, prelude::*, str::CStr};
 
 use super::{
+    ethtool_diag::{self, is_test_set},
     netdev::{priv_of, with_dev, NetDev, NetDevOps},
     rxnfc, sys,
 };
@@ -248,6 +249,7 @@ impl<T: NetDevOps> Ops<T> {
         ops.get_sset_count = Some(get_sset_count::<T>);
         ops.get_strings = Some(get_strings::<T>);
         ops.get_ethtool_stats = Some(get_ethtool_stats::<T>);
+        ethtool_diag::install::<T>(&mut ops);
         ops
     };
 
@@ -630,7 +632,7 @@ unsafe extern "C" fn set_coalesce<T: NetDevOps>(
     errno(unsafe { with_dev::<T, _>(dev, |d, t| t.set_coalesce(d, &c)) })
 }
 
-/// Whether a string set number is `ETH_SS_STATS`, the only set this table provides.
+/// Whether a string set number is `ETH_SS_STATS`.
 fn is_stats_set(sset: u32) -> bool {
     sset == bindings::ethtool_stringset_ETH_SS_STATS
 }
@@ -645,11 +647,16 @@ unsafe extern "C" fn get_sset_count<T: NetDevOps>(
     dev: *mut bindings::net_device,
     sset: c_int,
 ) -> c_int {
-    if !u32::try_from(sset).is_ok_and(is_stats_set) {
+    let n = match u32::try_from(sset) {
+        // SAFETY: the ethtool core calls this on a live device of this driver.
+        Ok(s) if is_stats_set(s) => unsafe { with_dev::<T, _>(dev, |d, t| t.stats_count(d)) },
+        // SAFETY: as above.
+        Ok(s) if is_test_set(s) => unsafe { with_dev::<T, _>(dev, |_, t| t.self_test_count()) },
+        _ => return EOPNOTSUPP.to_errno(),
+    };
+    if n == 0 {
         return EOPNOTSUPP.to_errno();
     }
-    // SAFETY: the ethtool core calls this on a live device of this driver.
-    let n = unsafe { with_dev::<T, _>(dev, |d, t| t.stats_count(d)) };
     match c_int::try_from(n) {
         Ok(n) => n,
         Err(_) => EINVAL.to_errno(),
@@ -667,22 +674,39 @@ unsafe extern "C" fn get_strings<T: NetDevOps>(
     sset: u32,
     data: *mut u8,
 ) {
-    if !is_stats_set(sset) || data.is_null() {
+    let test = is_test_set(sset);
+    if !(is_stats_set(sset) || test) || data.is_null() {
         return;
     }
     // SAFETY: the ethtool core calls this on a live device of this driver.
-    let count = unsafe { with_dev::<T, _>(dev, |d, t| t.stats_count(d)) };
+    let count = unsafe {
+        with_dev::<T, _>(dev, |d, t| {
+            if test {
+                t.self_test_count()
+            } else {
+                t.stats_count(d)
+            }
+        })
+    };
     let Some(len) = count.checked_mul(GSTRING_LEN) else {
         return;
     };
     // SAFETY: in the same RTNL section the core sized `data` from `get_sset_count`, i.e.
-    // `stats_count` slots of ETH_GSTRING_LEN bytes, and `stats_count` is stable under RTNL.
+    // `count` slots of ETH_GSTRING_LEN bytes, and both counts are stable under RTNL.
     let buf = unsafe { slice::from_raw_parts_mut(data, len) };
     let mut names = StatNames {
         slots: buf.chunks_exact_mut(GSTRING_LEN),
     };
     // SAFETY: the ethtool core calls this on a live device of this driver.
-    unsafe { with_dev::<T, _>(dev, |d, t| t.stats_names(d, &mut names)) };
+    unsafe {
+        with_dev::<T, _>(dev, |d, t| {
+            if test {
+                t.self_test_names(&mut names)
+            } else {
+                t.stats_names(d, &mut names)
+            }
+        })
+    };
 }
 
 /// C entry point `get_ethtool_stats`.

@@ -12,6 +12,7 @@ pub(crate) mod bh;
 pub(crate) mod cpu;
 pub(crate) mod dma;
 pub(crate) mod ethtool;
+pub(crate) mod ethtool_diag;
 pub(crate) mod netdev;
 pub(crate) mod pool;
 pub(crate) mod qstats;

@@ -7,7 +7,7 @@ use kernel::{bindings, device, error::to_result, prelude::*, str::CStr, types::O
 
 use super::{
     dma::raw_device,
-    ethtool, qstats,
+    ethtool, ethtool_diag, qstats,
     skb::{Skb, TxLayout},
     sys,
 };
@@ -337,7 +337,7 @@ pub(crate) struct DrvInfo<'a> {
 /// ([`qstats::QueueStatsOps`]) are supertraits, so every driver wires both tables and a driver
 /// that keeps their defaults answers "not supported".
 pub(crate) trait NetDevOps:
-    ethtool::EthtoolOps + qstats::QueueStatsOps + Send + Sync + Sized
+    ethtool::EthtoolOps + ethtool_diag::DiagOps + qstats::QueueStatsOps + Send + Sync + Sized
 {
     /// `ndo_open`: bring the interface up.
     fn open(&self, dev: &NetDev) -> Result;

@@ -3,6 +3,7 @@
  * C helpers of rxgbe: see rxgbe_helpers.h. These exist only because bindgen cannot see static
  * inline functions and macros; each one is a direct call of the core API it names.
  */
+#include <linux/linkmode.h>
 #include "rxgbe_helpers.h"
 
 /*
@@ -605,4 +606,77 @@ void rxgbe_ksettings_set(struct ethtool_link_ksettings *ks, u32 speed, u8 duplex
 	ks->base.autoneg = AUTONEG_ENABLE;
 	ks->base.speed = link ? speed : SPEED_UNKNOWN;
 	ks->base.duplex = link ? duplex : DUPLEX_UNKNOWN;
+}
+
+/*
+ * The bits of struct rxgbe_link_request::advertising; the Rust side (ethtool_diag.rs, module
+ * link_mode) uses the same values.
+ */
+#define RXGBE_LINK_MODE_10_HALF BIT(0)
+#define RXGBE_LINK_MODE_10_FULL BIT(1)
+#define RXGBE_LINK_MODE_100_HALF BIT(2)
+#define RXGBE_LINK_MODE_100_FULL BIT(3)
+#define RXGBE_LINK_MODE_1000_FULL BIT(4)
+#define RXGBE_LINK_MODE_OTHER BIT(31)
+
+void rxgbe_ksettings_request(const struct ethtool_link_ksettings *ks,
+			     struct rxgbe_link_request *out)
+{
+	__ETHTOOL_DECLARE_LINK_MODE_MASK(rest);
+	static const struct {
+		int bit;
+		u32 mode;
+	} modes[] = {
+		{ ETHTOOL_LINK_MODE_10baseT_Half_BIT, RXGBE_LINK_MODE_10_HALF },
+		{ ETHTOOL_LINK_MODE_10baseT_Full_BIT, RXGBE_LINK_MODE_10_FULL },
+		{ ETHTOOL_LINK_MODE_100baseT_Half_BIT, RXGBE_LINK_MODE_100_HALF },
+		{ ETHTOOL_LINK_MODE_100baseT_Full_BIT, RXGBE_LINK_MODE_100_FULL },
+		{ ETHTOOL_LINK_MODE_1000baseT_Full_BIT, RXGBE_LINK_MODE_1000_FULL },
+	};
+	int i;
+
+	out->autoneg = ks->base.autoneg == AUTONEG_ENABLE;
+	out->advertising = 0;
+	linkmode_copy(rest, ks->link_modes.advertising);
+	/* Not speeds: the port type and the autonegotiation and pause capabilities. */
+	linkmode_clear_bit(ETHTOOL_LINK_MODE_TP_BIT, rest);
+	linkmode_clear_bit(ETHTOOL_LINK_MODE_Autoneg_BIT, rest);
+	linkmode_clear_bit(ETHTOOL_LINK_MODE_Pause_BIT, rest);
+	linkmode_clear_bit(ETHTOOL_LINK_MODE_Asym_Pause_BIT, rest);
+	for (i = 0; i < ARRAY_SIZE(modes); i++) {
+		if (linkmode_test_bit(modes[i].bit, rest)) {
+			out->advertising |= modes[i].mode;
+			linkmode_clear_bit(modes[i].bit, rest);
+		}
+	}
+	if (!linkmode_empty(rest))
+		out->advertising |= RXGBE_LINK_MODE_OTHER;
+}
+
+void rxgbe_skb_tx_timestamp(struct sk_buff *skb)
+{
+	skb_tx_timestamp(skb);
+}
+
+int rxgbe_skb_trim(struct sk_buff *skb, unsigned int len)
+{
+	return pskb_trim(skb, len);
+}
+
+/*
+ * The opcode of a MAC control frame (ethertype 0x8808) the stack sends, read from the frame
+ * itself: a packet socket's skb->protocol need not name it. -1 for any other frame; IP
+ * traffic returns before touching the data.
+ */
+int rxgbe_skb_mac_control_opcode(const struct sk_buff *skb)
+{
+	__be16 buf[2];
+	const __be16 *h;
+
+	if (skb->protocol == htons(ETH_P_IP) || skb->protocol == htons(ETH_P_IPV6))
+		return -1;
+	h = skb_header_pointer(skb, 2 * ETH_ALEN, sizeof(buf), buf);
+	if (!h || h[0] != htons(ETH_P_PAUSE))
+		return -1;
+	return ntohs(h[1]);
 }

@@ -91,6 +91,9 @@ unsigned int rxgbe_skb_len(const struct sk_buff *skb);
 unsigned int rxgbe_skb_headlen(const struct sk_buff *skb);
 unsigned int rxgbe_skb_nr_frags(const struct sk_buff *skb);
 u16 rxgbe_skb_queue_mapping(const struct sk_buff *skb);
+void rxgbe_skb_tx_timestamp(struct sk_buff *skb);
+int rxgbe_skb_trim(struct sk_buff *skb, unsigned int len);
+int rxgbe_skb_mac_control_opcode(const struct sk_buff *skb);
 dma_addr_t rxgbe_skb_map_head(struct device *dev, struct sk_buff *skb);
 dma_addr_t rxgbe_skb_map_frag(struct device *dev, struct sk_buff *skb, unsigned int i,
 			      unsigned int *len);
@@ -156,5 +159,12 @@ int rxgbe_request_irq(unsigned int irq, irq_handler_t handler, unsigned long fla
 
 /* ethtool */
 void rxgbe_ksettings_set(struct ethtool_link_ksettings *ks, u32 speed, u8 duplex, bool link);
+/* A link settings request, reduced to what the driver decides on (RXGBE_LINK_MODE_* bits). */
+struct rxgbe_link_request {
+	bool autoneg;
+	u32 advertising;
+};
+void rxgbe_ksettings_request(const struct ethtool_link_ksettings *ks,
+			     struct rxgbe_link_request *out);
 
 #endif /* RXGBE_HELPERS_H */

@@ -93,6 +93,13 @@ impl Skb {
         unsafe { sys::rxgbe_skb_queue_mapping(self.as_raw()) }
     }
 
+    /// Takes the software transmit timestamp, if the socket asked for one: called once the
+    /// packet is on the ring, as late before the device sends it as the driver can.
+    pub(crate) fn tx_timestamp(&mut self) {
+        // SAFETY: valid skb (type invariant), owned by the driver.
+        unsafe { sys::rxgbe_skb_tx_timestamp(self.as_raw()) }
+    }
+
     /// Header offsets and requested offloads, for the transmit path.
     pub(crate) fn tx_layout(&self) -> TxLayout {
         let mut layout = TxLayout::default();
@@ -148,6 +155,24 @@ impl Skb {
         // SAFETY: valid skb built by `build` (recycling marked); the page reference moves in.
         unsafe { sys::rxgbe_skb_add_frag(self.as_raw(), page.as_raw(), offset, len, truesize) };
         page.into_skb();
+    }
+
+    /// The opcode of a MAC control frame (ethertype 0x8808, e.g. PAUSE); `None` for any other.
+    pub(crate) fn mac_control_opcode(&self) -> Option<u16> {
+        // SAFETY: valid skb (type invariant).
+        let op = unsafe { sys::rxgbe_skb_mac_control_opcode(self.as_raw()) };
+        u16::try_from(op).ok()
+    }
+
+    /// Removes the last `n` bytes of the packet (from its fragments or linear part).
+    pub(crate) fn trim_tail(&mut self, n: u32) -> Result {
+        let len = self
+            .len()
+            .checked_sub(n)
+            .ok_or(kernel::error::code::EINVAL)?;
+        // SAFETY: valid skb owned by the driver (type invariant); `len` is below its length.
+        let r = unsafe { sys::rxgbe_skb_trim(self.as_raw(), len) };
+        to_result(r)
     }
 
     /// The first `len` bytes of the linear part, for rewriting headers; `None` when the linear

@@ -7,7 +7,8 @@
 #   DEVICE=igb|e1000         emulated NIC (default igb)
 #   KSFT_TESTS=              default: the QUICK set (fits ~25 min under TCG); "all": every test that makes sense
 #                            here (~1 h); "multiqueue": the tests the multi-queue issue names; "offloads": the
-#                            offloads issue's; "steering": the flow steering issue's; "required": the ones
+#                            offloads issue's; "steering": the flow steering issue's; "ethtool": the ethtool
+#                            completeness issue's (standard statistics); "required": the ones
 #                            make test gates on; "a.py hw/b.py": these tests (x.py: drivers/net, then hw/)
 #   KSFT_TIMEOUT=N           override every per-test timeout (seconds)
 #   KSFT_BUDGET=N            guest-side budget for the tests in seconds (default 1200 quick, 4800 otherwise)
@@ -76,6 +77,11 @@ STEER_REQUIRED_TESTS="ntuple.py rss_ctx.py"
 STEER_OPTIONAL_SUBCASES="rss_ctx.test_rss_context* rss_ctx.test_flow_add_context_missing
   rss_ctx.test_delete_rss_context_busy rss_ctx.test_rss_ntuple_addition rss_ctx.test_rss_default_context_rule"
 
+# KSFT_TESTS=ethtool (the ethtool completeness issue): the standard statistics tests must pass with rxgbe.
+ETHTOOL_REQUIRED_TESTS="stats.py ethtool_std_stats.sh ethtool_rmon.sh"
+# - No FEC on 1000BASE-T: the FEC cases skip (the driver has no get_fecparam).
+ETHTOOL_OPTIONAL_SUBCASES="stats.check_fec stats.check_fec_hist"
+
 DRIVER=${DRIVER:-rxgbe}
 # The required set is what the chosen tests can show: the in-tree drivers are only compared, never gated,
 # beyond the basic tests.
@@ -91,6 +97,12 @@ elif [ "${KSFT_TESTS:-}" = offloads ]; then
   if [ "$DRIVER" = rxgbe ]; then
     REQUIRED_TESTS=$OFFLOAD_REQUIRED_TESTS
     OPTIONAL_SUBCASES+=" $OFFLOAD_OPTIONAL_SUBCASES"
+  fi
+elif [ "${KSFT_TESTS:-}" = ethtool ]; then
+  REQUIRED_TESTS=""
+  if [ "$DRIVER" = rxgbe ]; then
+    REQUIRED_TESTS=$ETHTOOL_REQUIRED_TESTS
+    OPTIONAL_SUBCASES+=" $ETHTOOL_OPTIONAL_SUBCASES"
   fi
 elif [ "${KSFT_TESTS:-}" = steering ]; then
   REQUIRED_TESTS=""

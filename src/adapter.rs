@@ -6,6 +6,7 @@
 
 use core::pin::Pin;
 use core::sync::atomic::{AtomicU32, Ordering};
+use kernel::sync::atomic::Atomic;
 use kernel::{
     device::Bound,
     irq::IrqRequest,
@@ -52,6 +53,8 @@ pub(crate) const DEFAULT_ITR_USECS: u32 = 50;
 /// Multicast addresses filtered exactly through the hash table before falling back to
 /// all-multicast.
 const MC_FILTER_MAX: usize = 64;
+/// Destination of PAUSE frames.
+const PAUSE_ADDR: MacAddr = [0x01, 0x80, 0xC2, 0x00, 0x00, 0x01];
 /// Default number of queue pairs at most (more can be set with `ethtool -L`).
 const DEFAULT_QUEUES_MAX: u32 = 8;
 
@@ -116,6 +119,8 @@ pub(crate) struct Adapter<'b> {
     /// Vectors (one bit each) whose interrupt was placed on its default CPU once. Later starts
     /// leave the affinity alone so a user's `smp_affinity` survives `-L`, `-G` and down/up.
     affinity_placed: AtomicU32,
+    /// The LED control register saved while `ethtool -p` blinks the LEDs.
+    pub(crate) leds_saved: AtomicU32,
 }
 
 /// What exists while the interface is up: vectors with their rings, interrupts and NAPI.
@@ -198,6 +203,7 @@ impl<'b> Adapter<'b> {
             hw_stats: KBox::pin_init(HwStats::new(), GFP_KERNEL)?,
             arfs: KBox::pin_init(ArfsFlows::new()?, GFP_KERNEL)?,
             affinity_placed: AtomicU32::new(0),
+            leds_saved: AtomicU32::new(0),
         })
     }
 
@@ -209,6 +215,50 @@ impl<'b> Adapter<'b> {
     /// Counters of queue `q` (any queue below [`Self::max_queues`]).
     pub(crate) fn queue_stats(&self, q: usize) -> Option<&QueueStats> {
         self.stats.get(q).map(|s| &**s)
+    }
+
+    /// The interrupt mode chosen at probe.
+    pub(crate) fn irq_mode(&self) -> IrqMode {
+        self.mode
+    }
+
+    /// The PCI device.
+    pub(crate) fn pci_dev(&self) -> &'b pci::Device<Bound> {
+        self.pdev
+    }
+
+    /// Runs an offline self-test. The runtime goes (if the interface is up) and `idle` runs on
+    /// the quiesced device; then the device is reset and a fresh runtime comes up for `live`,
+    /// which gets its vectors. The interface is left as it was: up with that fresh runtime, or
+    /// down. Fails only if the device cannot be restarted.
+    pub(crate) fn offline_test<A, B>(
+        &self,
+        nd: &NetDev,
+        idle: impl FnOnce() -> A,
+        live: impl FnOnce(&[Vector<QueueVector<'b>>], Option<&Vector<OtherVector<'b>>>) -> B,
+    ) -> Result<(A, B)> {
+        let mut guard = self.state.lock();
+        let st = &mut *guard;
+        let was_up = st.runtime.is_some();
+        if was_up {
+            nd.tx_disable();
+            drop(st.runtime.take());
+        }
+        // The MAC's counters clear on reset: keep what they counted, before and during.
+        self.hw_stats.update(&self.hw);
+        let a = idle();
+        self.hw_stats.update(&self.hw);
+        self.hw.reset()?;
+        self.hw.start_autoneg()?;
+        let rt = self.start(nd, &st.settings, st.rules.as_ref())?;
+        let b = live(&rt.queues, rt.other.as_ref());
+        if was_up {
+            st.runtime = Some(rt);
+        } else {
+            drop(rt);
+            link::stop(&self.hw, nd);
+        }
+        Ok((a, b))
     }
 
     /// A copy of the current settings.
@@ -275,6 +325,7 @@ impl<'b> Adapter<'b> {
             let other = OtherVector {
                 hw: self.hw.clone(),
                 vector_bit: 1 << other_vector,
+                irqs: Atomic::new(0),
             };
             rt.other = Some(Vector::new(nd, other, None)?);
         }
@@ -354,6 +405,7 @@ impl<'b> Adapter<'b> {
             IrqMode::Single => self.hw.irq_enable(cause::LSC | cause::QUEUES),
         }
         self.hw.link_up();
+        self.hw.apply_flow_control();
         link::update(&self.hw, nd);
         nd.tx_wake_all();
         Ok(rt)
@@ -421,6 +473,11 @@ impl<'b> Adapter<'b> {
         f(&mut st.rules, st.settings.queues, vectors)
     }
 
+    /// Reprograms the receive filters (after a change of what they must let through).
+    pub(crate) fn refresh_rx_filters(&self, nd: &NetDev) {
+        self.apply_rx_mode(nd);
+    }
+
     fn apply_rx_mode(&self, nd: &NetDev) {
         self.apply_rx_filters(nd, nd.features());
     }
@@ -429,7 +486,15 @@ impl<'b> Adapter<'b> {
     /// `feats` (which may not be the device's yet, in `ndo_set_features`).
     fn apply_rx_filters(&self, nd: &NetDev, feats: u64) {
         let mut mc = [[0u8; 6]; MC_FILTER_MAX];
-        let n = nd.mc_addrs(&mut mc);
+        let mut n = nd.mc_addrs(&mut mc);
+        // A MAC honouring PAUSE frames receives them whatever its filters; QEMU's MACs only
+        // through the multicast table (the driver then consumes them, see rx.rs).
+        if self.hw.flow.get().0 {
+            if let Some(slot) = mc.get_mut(n) {
+                *slot = PAUSE_ADDR;
+                n += 1;
+            }
+        }
         let allmulti = nd.is_allmulti() || n > MC_FILTER_MAX;
         self.hw.set_rx_filter(
             nd.is_promisc(),

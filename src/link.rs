@@ -8,6 +8,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::prelude::*;
 
 use crate::hal::Hw;
+use crate::msglevel::msg;
 use crate::net::netdev::NetDev;
 
 /// The link state last handed to the stack. Updates come from the open path and from the
@@ -24,16 +25,22 @@ pub(crate) fn update(hw: &Hw<'_>, nd: &NetDev) {
     if hw.link_state.up.swap(link.up, Ordering::AcqRel) == link.up {
         return;
     }
+    let log = hw.msg.on(msg::LINK);
     if link.up {
-        pr_info!(
-            "{}: link up, {} Mb/s, {} duplex\n",
-            nd.name().to_str().unwrap_or("?"),
-            link.speed,
-            if link.full_duplex { "full" } else { "half" }
-        );
+        hw.apply_flow_control();
+        if log {
+            pr_info!(
+                "{}: link up, {} Mb/s, {} duplex\n",
+                nd.name().to_str().unwrap_or("?"),
+                link.speed,
+                if link.full_duplex { "full" } else { "half" }
+            );
+        }
         nd.carrier_on();
     } else {
-        pr_info!("{}: link down\n", nd.name().to_str().unwrap_or("?"));
+        if log {
+            pr_info!("{}: link down\n", nd.name().to_str().unwrap_or("?"));
+        }
         nd.carrier_off();
     }
 }

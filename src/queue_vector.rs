@@ -57,6 +57,8 @@ pub(crate) struct QueueVector<'b> {
     /// poll writes them.
     seen_packets: Atomic<u64>,
     seen_bytes: Atomic<u64>,
+    /// Interrupts this vector handled (the interrupt self-test waits for it to move).
+    pub(crate) irqs: Atomic<u64>,
 }
 
 impl<'b> QueueVector<'b> {
@@ -94,6 +96,7 @@ impl<'b> QueueVector<'b> {
             adaptive: Atomic::new(adaptive),
             seen_packets: Atomic::new(0),
             seen_bytes: Atomic::new(0),
+            irqs: Atomic::new(0),
         })
     }
 
@@ -144,6 +147,7 @@ impl VectorHandler for QueueVector<'_> {
     fn irq(&self, ctx: &NapiRef<'_>) -> IrqReturn {
         match self.mode {
             IrqMode::Msix => {
+                self.irqs.fetch_add(1, Relaxed);
                 // QEMU does not emulate auto-masking (EIAM): mask until the poll completes.
                 self.hw.vectors_disable(self.vector_bit);
                 ctx.schedule();
@@ -155,6 +159,7 @@ impl VectorHandler for QueueVector<'_> {
                     // A shared INTx line raised by another device.
                     return IrqReturn::None;
                 }
+                self.irqs.fetch_add(1, Relaxed);
                 if causes & cause::LSC != 0 {
                     link::update(&self.hw, ctx.netdev());
                 }
@@ -197,10 +202,13 @@ impl VectorHandler for QueueVector<'_> {
 pub(crate) struct OtherVector<'b> {
     pub(crate) hw: Arc<Hw<'b>>,
     pub(crate) vector_bit: u32,
+    /// Interrupts this vector handled.
+    pub(crate) irqs: Atomic<u64>,
 }
 
 impl VectorHandler for OtherVector<'_> {
     fn irq(&self, ctx: &NapiRef<'_>) -> IrqReturn {
+        self.irqs.fetch_add(1, Relaxed);
         let causes = self.hw.irq_causes();
         if causes & cause::LSC != 0 {
             link::update(&self.hw, ctx.netdev());

@@ -15,7 +15,7 @@ use crate::handoff::{self, Inbox, BATCH};
 use crate::logic::{
     desc, lro,
     lro::{Merge, Segment},
-    ring,
+    ring, wire,
 };
 use crate::net::{
     dma::DescRing,
@@ -350,7 +350,13 @@ impl RxRing {
             let Some(pool) = self.pool.as_ref() else {
                 continue;
             };
-            let len = u32::from(d.len);
+            // The MAC leaves the FCS in the buffer (so that its frame size counters include
+            // it, see Hw::enable_rx); the last buffer of a frame ends with it.
+            let (len, fcs_before) = if d.eop {
+                wire::split_fcs(u32::from(d.len))
+            } else {
+                (u32::from(d.len), 0)
+            };
             pool.sync_for_cpu(&page, RX_HEADROOM, len);
             if self.discarding {
                 // The rest of a frame already given up: dropped by a rule, or its first buffer
@@ -358,6 +364,20 @@ impl RxRing {
                 pool.recycle(page, true);
                 self.discarding = !d.eop;
                 continue;
+            }
+            if self.partial.is_none() && d.vlan.is_none() {
+                // MAC control frames (PAUSE) end in the MAC on real hardware; QEMU's MACs hand
+                // them over like any frame, so the driver consumes and counts them instead.
+                if let Some(op) = wire::mac_control_opcode(page.bytes(RX_HEADROOM, len)) {
+                    stats.rx_mac_control.add(1);
+                    if op == wire::PAUSE_OPCODE {
+                        stats.rx_pause.add(1);
+                    }
+                    pool.recycle(page, true);
+                    self.discarding = !d.eop;
+                    done += 1;
+                    continue;
+                }
             }
             if self.partial.is_none() {
                 self.route = match self.rules.as_mut() {
@@ -409,7 +429,15 @@ impl RxRing {
             deliver_merged(held.take(), napi, self.q, stats);
             match self.partial.take() {
                 Some(mut skb) => {
-                    skb.add_frag(page, RX_HEADROOM, len, RX_TRUESIZE);
+                    if len > 0 {
+                        skb.add_frag(page, RX_HEADROOM, len, RX_TRUESIZE);
+                    } else {
+                        pool.recycle(page, true);
+                    }
+                    // FCS bytes that ended the previous buffer.
+                    if fcs_before > 0 && skb.trim_tail(fcs_before).is_err() {
+                        self.partial_error = true;
+                    }
                     self.partial = Some(skb);
                 }
                 None => match Skb::build(page, RX_TRUESIZE, RX_HEADROOM, len) {

@@ -14,17 +14,21 @@ mod net;
 
 mod adapter;
 mod arfs;
+mod diag;
 mod ethtool_ops;
 mod hal;
 mod handoff;
 mod hw_stats;
 mod link;
 mod logic;
+mod loopback;
+mod msglevel;
 mod ntuple_ops;
 mod queue_vector;
 mod ring_mem;
 mod rss;
 mod rx;
+mod self_test;
 mod stats;
 mod steering;
 mod tx;
@@ -38,8 +42,10 @@ use kernel::{
 };
 
 use adapter::Adapter;
+use hal::diag::FlowSetting;
 use hal::{e82540::E82540, e82576::E82576, regs::BAR0_SIZE, Hw, IrqMode, Mac};
 use link::LinkState;
+use msglevel::{msg, MsgLevel};
 use net::netdev::{features, Config, MacDisplay, Registration};
 
 /// The MAC of a supported device, from the PCI ID table.
@@ -124,6 +130,8 @@ impl pci::Driver for RxgbeDriver {
                 bar,
                 mac,
                 link_state: LinkState::default(),
+                msg: MsgLevel::default(),
+                flow: FlowSetting::default(),
             },
             GFP_KERNEL,
         )?;
@@ -179,14 +187,16 @@ impl pci::Driver for RxgbeDriver {
             Adapter::new(hw2, bound, irqs, mode, max_queues)
         })?;
         netdev.register()?;
-        dev_info!(
-            pdev,
-            "{}: {} MAC {}, {:?} interrupts\n",
-            netdev.netdev().name().to_str().unwrap_or("?"),
-            mac.name(),
-            MacDisplay(&netdev.netdev().addr()),
-            mode
-        );
+        if hw.msg.on(msg::PROBE) {
+            dev_info!(
+                pdev,
+                "{}: {} MAC {}, {:?} interrupts\n",
+                netdev.netdev().name().to_str().unwrap_or("?"),
+                mac.name(),
+                MacDisplay(&netdev.netdev().addr()),
+                mode
+            );
+        }
         Ok(RxgbeDevice { _netdev: netdev })
     }
 }

@@ -58,6 +58,12 @@ pub(crate) struct QueueStats {
     pub(crate) tx_csum_offload: Counter,
     /// Packets asking for a checksum the MAC cannot place, checksummed by the driver.
     pub(crate) tx_csum_software: Counter,
+    /// MAC control frames (ethertype 0x8808) received and consumed by the driver, and the
+    /// PAUSE frames among them; the same for frames the stack sent.
+    pub(crate) rx_mac_control: Counter,
+    pub(crate) rx_pause: Counter,
+    pub(crate) tx_mac_control: Counter,
+    pub(crate) tx_pause: Counter,
 }
 
 impl QueueStats {
@@ -83,6 +89,10 @@ impl QueueStats {
             tx_tso_wire_bytes: Counter::new(),
             tx_csum_offload: Counter::new(),
             tx_csum_software: Counter::new(),
+            rx_mac_control: Counter::new(),
+            rx_pause: Counter::new(),
+            tx_mac_control: Counter::new(),
+            tx_pause: Counter::new(),
         }
     }
 }

@@ -18,7 +18,7 @@ use crate::hal::Hw;
 use crate::logic::{
     desc,
     offload::{DataOffload, TxPlan},
-    ring,
+    ring, wire,
 };
 use crate::net::{
     dma::{DescRing, TxMap},
@@ -105,6 +105,7 @@ impl TxRing {
         stats: &QueueStats,
     ) {
         let txq = nd.txq(self.q as u16);
+        let control = skb.mac_control_opcode();
         let Ok(prepared) = tx_offload::prepare(self.fmt, &mut skb) else {
             self.drop_packet(hw, stats);
             return;
@@ -162,6 +163,7 @@ impl TxRing {
         }
         let eop = ring::advance(first, needed - 1, count);
         let wire_bytes = prepared.wire_bytes;
+        skb.tx_timestamp();
         if let Some(slot) = self.slots.get_mut(first as usize) {
             slot.skb = Some(skb);
             slot.frames = prepared.frames;
@@ -170,6 +172,12 @@ impl TxRing {
         }
         self.next_to_use = idx;
         prepared.account(stats);
+        if let Some(op) = control {
+            stats.tx_mac_control.add(1);
+            if op == wire::PAUSE_OPCODE {
+                stats.tx_pause.add(1);
+            }
+        }
 
         if self.unused() < STOP_THRESHOLD {
             txq.stop_and_fence();

@@ -49,7 +49,7 @@ DEFAULT_TIMEOUT=240
 declare -A TEST_TIMEOUT=(
   [ping.py]=1200 [xdp.py]=900 [stats.py]=420 [rss_ctx.py]=900 [ntuple.py]=1200 [toeplitz.py]=600 [tso.py]=600
   [csum.py]=600 [gro.py]=600 [ring_reconfig.py]=600 [napi_threaded.py]=420 [netpoll_basic.py]=420
-  [rss_api.py]=420 [queues.py]=360 [irq.py]=360
+  [rss_api.py]=420 [queues.py]=360 [irq.py]=360 [ethtool_std_stats.sh]=900 [ethtool_rmon.sh]=1500
 )
 KSFT_TESTS=${KSFT_TESTS:-}
 KSFT_TIMEOUT=${KSFT_TIMEOUT:-}
@@ -150,6 +150,7 @@ case "${KSFT_TESTS:-}" in
   multiqueue) tests=$MULTIQUEUE_TESTS; : "${KSFT_BUDGET:=4800}" ;;
   offloads) tests=$OFFLOAD_TESTS; : "${KSFT_BUDGET:=4800}" ;;
   steering) tests="hw/ntuple.py hw/rss_ctx.py"; : "${KSFT_BUDGET:=4800}" ;;
+  ethtool) tests="stats.py hw/ethtool_std_stats.sh hw/ethtool_rmon.sh"; : "${KSFT_BUDGET:=4800}" ;;
   *) tests=$KSFT_TESTS; : "${KSFT_BUDGET:=4800}" ;;
 esac
 n=$(echo $tests | wc -w)

@@ -5,7 +5,13 @@
 use kernel::io::Io;
 use kernel::prelude::*;
 
-use super::{queues::Layout, regs::*, Bar0, IrqMode, Mac};
+use super::{
+    diag::{read_nvm, Loopback},
+    queues::Layout,
+    regs::*,
+    regs_diag::EERD_8254X,
+    Bar0, IrqMode, Mac,
+};
 use crate::logic::desc;
 
 /// The 82540EM MAC.
@@ -86,4 +92,47 @@ impl Mac for E82540 {
             bar.write_reg(v);
         }
     }
+
+    fn nvm_words(&self, _bar: &Bar0<'_>) -> u16 {
+        // The 82540EM's Microwire EEPROM (a 93C46): 64 words.
+        64
+    }
+
+    fn read_nvm_word(&self, bar: &Bar0<'_>, word: u16) -> Result<u16> {
+        read_nvm!(bar, EERD_8254X, word)
+    }
+
+    fn loopback(&self) -> Loopback {
+        // The 8254x MAC loops back too, but QEMU implements only the PHY's loopback.
+        Loopback::Phy
+    }
+
+    fn fc_high_water(&self) -> u32 {
+        // 48 KiB receive packet buffer (PBA reset value), less room for two full frames.
+        48 * 1024 - 2 * STD_FRAME
+    }
+
+    fn test_registers(&self) -> &'static [(usize, u32)] {
+        &TEST_REGISTERS
+    }
+
+    fn dump_id(&self) -> u32 {
+        0x0540
+    }
 }
+
+/// Registers of the register self-test: the queue's ring registers, a receive address, the
+/// multicast and VLAN tables (first and last entries) and the VLAN ethertype.
+const TEST_REGISTERS: [(usize, u32); 11] = [
+    (0x2800, 0xFFFF_FF80), // RDBAL
+    (0x2804, 0xFFFF_FFFF), // RDBAH
+    (0x2808, 0x000F_FF80), // RDLEN
+    (0x3800, 0xFFFF_FF80), // TDBAL
+    (0x3804, 0xFFFF_FFFF), // TDBAH
+    (0x3808, 0x000F_FF80), // TDLEN
+    (0x5408, 0xFFFF_FFFF), // RAL[1]
+    (0x540C, 0x0000_FFFF), // RAH[1], address bits
+    (0x5200, 0xFFFF_FFFF), // MTA[0]
+    (0x53FC, 0xFFFF_FFFF), // MTA[127]
+    (0x5600, 0xFFFF_FFFF), // VFTA[0]
+];

@@ -8,7 +8,13 @@ use kernel::io::{
 };
 use kernel::prelude::*;
 
-use super::{queues::Layout, regs::*, Bar0, IrqMode, Mac};
+use super::{
+    diag::{read_nvm, Loopback},
+    queues::Layout,
+    regs::*,
+    regs_diag::{EECD, EERD_82576},
+    Bar0, IrqMode, Mac,
+};
 use crate::logic::{desc, itr, rss};
 use crate::rss::RssConfig;
 
@@ -164,4 +170,51 @@ impl Mac for E82576 {
             }
         }
     }
+
+    fn nvm_words(&self, bar: &Bar0<'_>) -> u16 {
+        let shift = (bar.read(EECD).size_ex().get() + 6).min(15);
+        1 << shift
+    }
+
+    fn read_nvm_word(&self, bar: &Bar0<'_>, word: u16) -> Result<u16> {
+        read_nvm!(bar, EERD_82576, word)
+    }
+
+    fn loopback(&self) -> Loopback {
+        Loopback::Mac
+    }
+
+    fn fc_high_water(&self) -> u32 {
+        // 64 KiB receive packet buffer (RXPBS reset value), less room for two full frames.
+        64 * 1024 - 2 * (STD_FRAME + VLAN_TAG)
+    }
+
+    fn test_registers(&self) -> &'static [(usize, u32)] {
+        &TEST_REGISTERS
+    }
+
+    fn dump_id(&self) -> u32 {
+        0x0576
+    }
 }
+
+/// Registers of the register self-test: queue 0's ring registers, the flow control
+/// registers, a receive address, the multicast and VLAN tables and the VLAN ethertype.
+const TEST_REGISTERS: [(usize, u32); 16] = [
+    (0xC000, 0xFFFF_FF80), // RDBAL[0]
+    (0xC004, 0xFFFF_FFFF), // RDBAH[0]
+    (0xC008, 0x000F_FF80), // RDLEN[0]
+    (0xE000, 0xFFFF_FF80), // TDBAL[0]
+    (0xE004, 0xFFFF_FFFF), // TDBAH[0]
+    (0xE008, 0x000F_FF80), // TDLEN[0]
+    (0x0028, 0xFFFF_FFFF), // FCAL
+    (0x002C, 0x0000_FFFF), // FCAH
+    (0x0030, 0x0000_FFFF), // FCT
+    (0x0170, 0x0000_FFFF), // FCTTV
+    (0x0038, 0x0000_FFFF), // VET
+    (0x5408, 0xFFFF_FFFF), // RAL[1]
+    (0x540C, 0x0000_FFFF), // RAH[1], address bits
+    (0x5200, 0xFFFF_FFFF), // MTA[0]
+    (0x53FC, 0xFFFF_FFFF), // MTA[127]
+    (0x5600, 0xFFFF_FFFF), // VFTA[0]
+];

@@ -44,6 +44,10 @@ register! {
         /// VLAN mode: strip received 802.1Q tags into the descriptor (and, on the 8254x, allow
         /// inserting them on transmit).
         30:30 vme => bool;
+        /// Transmit flow control: send PAUSE frames when the receive buffer fills.
+        28:28 tfce => bool;
+        /// Receive flow control: honour received PAUSE frames.
+        27:27 rfce => bool;
         /// Device reset (self-clearing).
         26:26 rst => bool;
         /// Set link up.
@@ -110,6 +114,8 @@ register! {
         17:16 bsize;
         /// Accept broadcast.
         15:15 bam => bool;
+        /// Loopback mode: 0 = none, 1 = MAC loopback (82576; the 8254x loops back in the PHY).
+        7:6 lbm;
         /// Long packet enable (frames above 1522 bytes).
         5:5 lpe => bool;
         /// Multicast promiscuous.
@@ -335,6 +341,8 @@ pub(crate) mod mii {
     pub(crate) const BMCR_ANRESTART: u16 = 1 << 9;
     /// Autonegotiation enable.
     pub(crate) const BMCR_ANENABLE: u16 = 1 << 12;
+    /// Loopback: transmitted frames come back to the MAC's receiver.
+    pub(crate) const BMCR_LOOPBACK: u16 = 1 << 14;
 }
 
 /// Interrupt cause bits of ICR/IMS/IMC.

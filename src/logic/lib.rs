@@ -13,6 +13,7 @@ pub mod itr;
 pub mod lro;
 pub mod ntuple;
 pub mod offload;
+pub mod regdump;
 pub mod ring;
 pub mod rss;
 pub mod vlan;

@@ -8,6 +8,7 @@ pub(crate) mod itr;
 pub(crate) mod lro;
 pub(crate) mod ntuple;
 pub(crate) mod offload;
+pub(crate) mod regdump;
 pub(crate) mod ring;
 // The software Toeplitz hash and packet-kind model serve the host tests (and software flow
 // steering later); the module itself only uses the table, key and field parts.
