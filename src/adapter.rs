@@ -549,7 +549,10 @@ impl NetDevOps for Adapter<'_> {
         let (Some(stats), Some(slot)) = (self.stats.get(q), self.tx.get(q)) else {
             return;
         };
-        let mut guard = lock_bh(slot);
+        // Transmit runs with bottom halves off (or interrupts off, from netpoll): a plain lock.
+        // Releasing a `_bh` lock here would run pending softirqs, whose receive path can
+        // transmit on a queue netpoll holds locked, on this CPU.
+        let mut guard = slot.lock();
         match &mut *guard {
             Some(ring) => ring.xmit(&self.hw, self.pdev, nd, skb, stats),
             None => stats.tx_dropped.add(1),

@@ -99,10 +99,12 @@ pub(crate) fn new_inbox(capacity: u32) -> Result<Inbox> {
     )
 }
 
-/// Moves `batch` into `inbox`, oldest first; returns how many did not fit (freed).
+/// Moves `batch` into `inbox`, oldest first; returns how many did not fit (freed). Called from
+/// a NAPI poll, where bottom halves are already off: a plain lock, whose release cannot run
+/// softirqs (netpoll polls with interrupts off, where that must not happen).
 pub(crate) fn deliver_batch(inbox: &Inbox, batch: &mut KVec<Skb>) -> u64 {
     let mut dropped = 0;
-    let mut ring = lock_bh(&inbox.ring);
+    let mut ring = inbox.ring.lock();
     for skb in batch.drain_all() {
         if ring.push(skb).is_err() {
             dropped += 1;
@@ -112,12 +114,13 @@ pub(crate) fn deliver_batch(inbox: &Inbox, batch: &mut KVec<Skb>) -> u64 {
     dropped
 }
 
-/// Moves up to `max` frames from `inbox` into `out` (within its capacity), oldest first.
+/// Moves up to `max` frames from `inbox` into `out` (within its capacity), oldest first. From a
+/// NAPI poll, with a plain lock as in [`deliver_batch`].
 pub(crate) fn take(inbox: &Inbox, out: &mut KVec<Skb>, max: usize) {
     if !has_frames(inbox) {
         return;
     }
-    let mut ring = lock_bh(&inbox.ring);
+    let mut ring = inbox.ring.lock();
     while out.len() < max {
         let Some(skb) = ring.pop() else {
             break;

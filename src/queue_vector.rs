@@ -18,7 +18,6 @@ use crate::hal::{regs::cause, Hw, IrqMode};
 use crate::handoff::Inbox;
 use crate::link;
 use crate::logic::itr;
-use crate::net::bh::lock_bh;
 use crate::net::vector::{NapiRef, VectorHandler};
 use crate::rx::RxRing;
 use crate::stats::QueueStats;
@@ -173,11 +172,14 @@ impl VectorHandler for QueueVector<'_> {
     }
 
     fn poll(&self, ctx: &NapiRef<'_>, budget: i32) -> i32 {
-        let tx_all = match &mut *lock_bh(&self.tx) {
+        // Bottom halves are off in every poll (softirq, busy polling, netpoll with interrupts
+        // off): plain locks, whose release cannot run softirqs here. Process context takes the
+        // same locks with bottom halves off (lock_bh).
+        let tx_all = match &mut *self.tx.lock() {
             Some(ring) => ring.clean(self.pdev, ctx.netdev(), &self.stats, budget),
             None => true,
         };
-        let rx_done = lock_bh(&self.rx).clean(&self.hw, ctx, &self.stats, budget);
+        let rx_done = self.rx.lock().clean(&self.hw, ctx, &self.stats, budget);
         if !tx_all || rx_done >= budget {
             return budget;
         }
@@ -187,10 +189,8 @@ impl VectorHandler for QueueVector<'_> {
             // Work that landed between the last look and the unmask is polled now rather than
             // left to an interrupt: one descriptor read each, and progress then never depends on
             // the device re-raising a cause it set while the vector was masked.
-            let tx_pending = lock_bh(&self.tx)
-                .as_ref()
-                .is_some_and(|r| r.has_completions());
-            if tx_pending || lock_bh(&self.rx).has_frames() {
+            let tx_pending = self.tx.lock().as_ref().is_some_and(|r| r.has_completions());
+            if tx_pending || self.rx.lock().has_frames() {
                 ctx.schedule();
             }
         }
