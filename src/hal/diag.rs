@@ -127,6 +127,11 @@ impl Hw<'_> {
         self.bar.update(CTRL, |c| c.with_rfce(rx).with_tfce(tx));
     }
 
+    /// Accepts broadcast frames or not (`RCTL.BAM`).
+    pub(crate) fn set_broadcast(&self, on: bool) {
+        self.bar.update(RCTL, |r| r.with_bam(on));
+    }
+
     /// The LED control register.
     pub(crate) fn leds(&self) -> u32 {
         self.bar.read(LEDCTL).leds().get()
