@@ -186,7 +186,8 @@ pub(crate) const fn install<T: NetDevOps>(ops: &mut bindings::ethtool_ops) {
     ops.set_phys_id = Some(set_phys_id::<T>);
     ops.nway_reset = Some(nway_reset::<T>);
     ops.set_link_ksettings = Some(set_link_ksettings::<T>);
-    ops.get_ts_info = Some(bindings::ethtool_op_get_ts_info);
+    ops.get_ts_info = Some(super::ptp::get_ts_info::<T>);
+    ops.get_ts_stats = Some(super::ptp::get_ts_stats::<T>);
 }
 
 /// Whether a string set number is `ETH_SS_TEST`.

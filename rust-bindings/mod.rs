@@ -15,6 +15,7 @@ pub(crate) mod ethtool;
 pub(crate) mod ethtool_diag;
 pub(crate) mod netdev;
 pub(crate) mod pool;
+pub(crate) mod ptp;
 pub(crate) mod qstats;
 pub(crate) mod rxnfc;
 pub(crate) mod skb;

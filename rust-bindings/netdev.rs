@@ -7,7 +7,7 @@ use kernel::{bindings, device, error::to_result, prelude::*, str::CStr, types::O
 
 use super::{
     dma::raw_device,
-    ethtool, ethtool_diag, qstats,
+    ethtool, ethtool_diag, ptp, qstats,
     skb::{Skb, TxLayout},
     sys,
 };
@@ -337,7 +337,13 @@ pub(crate) struct DrvInfo<'a> {
 /// ([`qstats::QueueStatsOps`]) are supertraits, so every driver wires both tables and a driver
 /// that keeps their defaults answers "not supported".
 pub(crate) trait NetDevOps:
-    ethtool::EthtoolOps + ethtool_diag::DiagOps + qstats::QueueStatsOps + Send + Sync + Sized
+    ethtool::EthtoolOps
+    + ethtool_diag::DiagOps
+    + ptp::TimestampOps
+    + qstats::QueueStatsOps
+    + Send
+    + Sync
+    + Sized
 {
     /// `ndo_open`: bring the interface up.
     fn open(&self, dev: &NetDev) -> Result;
@@ -530,6 +536,8 @@ impl<T: NetDevOps> Registration<T> {
         ops.ndo_vlan_rx_add_vid = Some(ndo_vlan_rx_add_vid::<T>);
         ops.ndo_vlan_rx_kill_vid = Some(ndo_vlan_rx_kill_vid::<T>);
         ops.ndo_rx_flow_steer = Some(ndo_rx_flow_steer::<T>);
+        ops.ndo_hwtstamp_get = Some(ptp::ndo_hwtstamp_get::<T>);
+        ops.ndo_hwtstamp_set = Some(ptp::ndo_hwtstamp_set::<T>);
         ops
     };
 }
@@ -537,6 +545,8 @@ impl<T: NetDevOps> Registration<T> {
 impl<T: NetDevOps> Drop for Registration<T> {
     fn drop(&mut self) {
         let raw = self.dev.as_ptr();
+        // SAFETY: `raw` is live; its clock's callbacks use `T`, which is still there.
+        unsafe { ptp::unregister_clock(raw) };
         if self.registered {
             // SAFETY: registered by `register`; this waits for every callback to finish and
             // stops the interface if it is up, so nothing uses `T` afterwards.
@@ -692,7 +702,7 @@ unsafe extern "C" fn ndo_set_mac_address<T: NetDevOps>(
 }
 
 /// The C return value of a callback's result: 0 or a negative errno.
-fn errno_of(r: Result) -> i32 {
+pub(super) fn errno_of(r: Result) -> i32 {
     match r {
         Ok(()) => 0,
         Err(e) => e.to_errno(),

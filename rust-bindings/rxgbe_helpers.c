@@ -15,6 +15,7 @@ struct rxgbe_priv_hdr {
 	struct delayed_work service;
 	void (*service_fn)(struct net_device *dev);
 	struct net_device *dev;
+	struct rxgbe_ptp *ptp;
 };
 #define RXGBE_PRIV_HDR ALIGN(sizeof(struct rxgbe_priv_hdr), NETDEV_ALIGN)
 
@@ -44,6 +45,7 @@ struct net_device *rxgbe_netdev_alloc(struct device *parent, unsigned int priv_s
 	INIT_DELAYED_WORK(&hdr->service, rxgbe_service_run);
 	hdr->service_fn = NULL;
 	hdr->dev = dev;
+	hdr->ptp = NULL;
 	return dev;
 }
 
@@ -679,4 +681,150 @@ int rxgbe_skb_mac_control_opcode(const struct sk_buff *skb)
 	if (!h || h[0] != htons(ETH_P_PAUSE))
 		return -1;
 	return ntohs(h[1]);
+}
+
+/*
+ * PTP hardware clock. The ptp_clock_info must outlive the clock, and its callbacks must find the
+ * net device: both live in this allocation, referenced from the private area's header.
+ */
+struct rxgbe_ptp {
+	struct ptp_clock_info info;
+	struct net_device *dev;
+	const struct rxgbe_ptp_callbacks *cb;
+	struct ptp_clock *clock;
+};
+
+static struct rxgbe_ptp *rxgbe_ptp_of(struct ptp_clock_info *info)
+{
+	return container_of(info, struct rxgbe_ptp, info);
+}
+
+static int rxgbe_ptp_adjfine(struct ptp_clock_info *info, long scaled_ppm)
+{
+	struct rxgbe_ptp *p = rxgbe_ptp_of(info);
+
+	return p->cb->adjfine(p->dev, scaled_ppm);
+}
+
+static int rxgbe_ptp_adjtime(struct ptp_clock_info *info, s64 delta)
+{
+	struct rxgbe_ptp *p = rxgbe_ptp_of(info);
+
+	return p->cb->adjtime(p->dev, delta);
+}
+
+static int rxgbe_ptp_gettimex(struct ptp_clock_info *info, struct timespec64 *ts,
+			      struct ptp_system_timestamp *sts)
+{
+	struct rxgbe_ptp *p = rxgbe_ptp_of(info);
+
+	*ts = ns_to_timespec64(p->cb->gettimex(p->dev, sts));
+	return 0;
+}
+
+static int rxgbe_ptp_settime(struct ptp_clock_info *info, const struct timespec64 *ts)
+{
+	struct rxgbe_ptp *p = rxgbe_ptp_of(info);
+
+	p->cb->settime(p->dev, timespec64_to_ns(ts));
+	return 0;
+}
+
+static int rxgbe_ptp_enable(struct ptp_clock_info *info, struct ptp_clock_request *rq, int on)
+{
+	return -EOPNOTSUPP;
+}
+
+static long rxgbe_ptp_aux_work(struct ptp_clock_info *info)
+{
+	struct rxgbe_ptp *p = rxgbe_ptp_of(info);
+
+	return msecs_to_jiffies(p->cb->aux_work(p->dev));
+}
+
+/* Process context, once per device; the aux work starts at once. */
+int rxgbe_ptp_register(struct net_device *dev, const struct rxgbe_ptp_callbacks *cb, s32 max_adj)
+{
+	struct rxgbe_ptp *p = kzalloc(sizeof(*p), GFP_KERNEL);
+	struct ptp_clock *clock;
+
+	if (!p)
+		return -ENOMEM;
+	p->info.owner = THIS_MODULE;
+	snprintf(p->info.name, sizeof(p->info.name), "rxgbe %s", dev_name(dev->dev.parent));
+	p->info.max_adj = max_adj;
+	p->info.adjfine = rxgbe_ptp_adjfine;
+	p->info.adjtime = rxgbe_ptp_adjtime;
+	p->info.gettimex64 = rxgbe_ptp_gettimex;
+	p->info.settime64 = rxgbe_ptp_settime;
+	p->info.enable = rxgbe_ptp_enable;
+	p->info.do_aux_work = rxgbe_ptp_aux_work;
+	p->dev = dev;
+	p->cb = cb;
+	clock = ptp_clock_register(&p->info, dev->dev.parent);
+	if (IS_ERR_OR_NULL(clock)) {
+		kfree(p);
+		return clock ? PTR_ERR(clock) : -EOPNOTSUPP;
+	}
+	p->clock = clock;
+	rxgbe_hdr(dev)->ptp = p;
+	ptp_schedule_worker(clock, 0);
+	return 0;
+}
+
+/* Process context; after it no callback runs. A device without a clock is left alone. */
+void rxgbe_ptp_unregister(struct net_device *dev)
+{
+	struct rxgbe_ptp *p = rxgbe_hdr(dev)->ptp;
+
+	if (!p)
+		return;
+	rxgbe_hdr(dev)->ptp = NULL;
+	ptp_clock_unregister(p->clock);
+	kfree(p);
+}
+
+/* The clock's index (/dev/ptpN), or -1 without a clock. */
+int rxgbe_ptp_index(struct net_device *dev)
+{
+	struct rxgbe_ptp *p = rxgbe_hdr(dev)->ptp;
+
+	return p ? ptp_clock_index(p->clock) : -1;
+}
+
+void rxgbe_ptp_sts_pre(struct ptp_system_timestamp *sts)
+{
+	ptp_read_system_prets(sts);
+}
+
+void rxgbe_ptp_sts_post(struct ptp_system_timestamp *sts)
+{
+	ptp_read_system_postts(sts);
+}
+
+u64 rxgbe_realtime_ns(void)
+{
+	return ktime_get_real_ns();
+}
+
+bool rxgbe_skb_hw_tstamp_requested(const struct sk_buff *skb)
+{
+	return skb_shinfo(skb)->tx_flags & SKBTX_HW_TSTAMP;
+}
+
+void rxgbe_skb_tstamp_in_progress(struct sk_buff *skb)
+{
+	skb_shinfo(skb)->tx_flags |= SKBTX_IN_PROGRESS;
+}
+
+void rxgbe_skb_tstamp_tx_hw(struct sk_buff *skb, u64 ns)
+{
+	struct skb_shared_hwtstamps hw = { .hwtstamp = ns_to_ktime(ns) };
+
+	skb_tstamp_tx(skb, &hw);
+}
+
+void rxgbe_skb_set_rx_hwtstamp(struct sk_buff *skb, u64 ns)
+{
+	skb_hwtstamps(skb)->hwtstamp = ns_to_ktime(ns);
 }

@@ -20,6 +20,8 @@
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <linux/workqueue.h>
+#include <linux/ptp_clock_kernel.h>
+#include <linux/net_tstamp.h>
 #include <net/netdev_queues.h>
 #include <net/page_pool/helpers.h>
 
@@ -167,4 +169,24 @@ struct rxgbe_link_request {
 void rxgbe_ksettings_request(const struct ethtool_link_ksettings *ks,
 			     struct rxgbe_link_request *out);
 
-#endif /* RXGBE_HELPERS_H */
+/* PTP hardware clock: one per net device, its callbacks given the net device. */
+struct rxgbe_ptp_callbacks {
+	int (*adjfine)(struct net_device *dev, long scaled_ppm);
+	int (*adjtime)(struct net_device *dev, s64 delta);
+	u64 (*gettimex)(struct net_device *dev, struct ptp_system_timestamp *sts);
+	void (*settime)(struct net_device *dev, u64 ns);
+	/* Returns milliseconds until the next run. */
+	unsigned int (*aux_work)(struct net_device *dev);
+};
+int rxgbe_ptp_register(struct net_device *dev, const struct rxgbe_ptp_callbacks *cb, s32 max_adj);
+void rxgbe_ptp_unregister(struct net_device *dev);
+int rxgbe_ptp_index(struct net_device *dev);
+void rxgbe_ptp_sts_pre(struct ptp_system_timestamp *sts);
+void rxgbe_ptp_sts_post(struct ptp_system_timestamp *sts);
+u64 rxgbe_realtime_ns(void);
+bool rxgbe_skb_hw_tstamp_requested(const struct sk_buff *skb);
+void rxgbe_skb_tstamp_in_progress(struct sk_buff *skb);
+void rxgbe_skb_tstamp_tx_hw(struct sk_buff *skb, u64 ns);
+void rxgbe_skb_set_rx_hwtstamp(struct sk_buff *skb, u64 ns);
+
+#endif

@@ -100,6 +100,30 @@ impl Skb {
         unsafe { sys::rxgbe_skb_tx_timestamp(self.as_raw()) }
     }
 
+    /// Whether the socket asked for a hardware transmit timestamp.
+    pub(crate) fn hw_tstamp_requested(&self) -> bool {
+        // SAFETY: valid skb (type invariant).
+        unsafe { sys::rxgbe_skb_hw_tstamp_requested(self.as_raw()) }
+    }
+
+    /// Tells the stack the driver will deliver the hardware transmit timestamp.
+    pub(crate) fn set_tstamp_in_progress(&mut self) {
+        // SAFETY: valid skb (type invariant), owned by the driver.
+        unsafe { sys::rxgbe_skb_tstamp_in_progress(self.as_raw()) }
+    }
+
+    /// Delivers the hardware transmit timestamp `ns` to the socket's error queue.
+    pub(crate) fn tstamp_tx_hw(&self, ns: u64) {
+        // SAFETY: valid skb (type invariant); the core clones what it queues.
+        unsafe { sys::rxgbe_skb_tstamp_tx_hw(self.as_raw(), ns) }
+    }
+
+    /// Records the hardware receive timestamp `ns`.
+    pub(crate) fn set_rx_hwtstamp(&mut self, ns: u64) {
+        // SAFETY: valid skb (type invariant), owned by the driver.
+        unsafe { sys::rxgbe_skb_set_rx_hwtstamp(self.as_raw(), ns) }
+    }
+
     /// Header offsets and requested offloads, for the transmit path.
     pub(crate) fn tx_layout(&self) -> TxLayout {
         let mut layout = TxLayout::default();

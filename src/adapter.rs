@@ -143,7 +143,7 @@ impl Drop for Runtime<'_> {
             v.free_irq();
             v.napi_disable();
             if let Some(mut ring) = lock_bh(&v.data().tx).take() {
-                ring.release(self.pdev);
+                ring.release(&self.hw, self.pdev);
             }
         }
         // No poll runs any more: frames still waiting for a queue go back to their pools now,

@@ -221,6 +221,7 @@ impl EthtoolOps for Adapter<'_> {
             .saturating_mul(QUEUE_COUNTERS.len())
             .saturating_add(hw_stats::COUNT)
             .saturating_add(ARFS_COUNTERS.len())
+            .saturating_add(self.ptp_counters().map_or(0, |c| c.len()))
             .saturating_add(drop_rules)
     }
 
@@ -235,6 +236,11 @@ impl EthtoolOps for Adapter<'_> {
         }
         for n in ARFS_COUNTERS {
             names.push(format_args!("{n}"));
+        }
+        if self.ptp_counters().is_some() {
+            for n in crate::ptp::COUNTER_NAMES {
+                names.push(format_args!("{n}"));
+            }
         }
         self.drop_rule_counts(|loc, _| names.push(format_args!("rule-{loc}-drops")));
     }
@@ -257,7 +263,7 @@ impl EthtoolOps for Adapter<'_> {
             let (added, expired) = flows.totals();
             [flows.active(), added, expired]
         };
-        for x in arfs {
+        for x in Iterator::chain(arfs.into_iter(), self.ptp_counters().into_iter().flatten()) {
             if let Some(v) = values.get_mut(at) {
                 *v = x;
             }

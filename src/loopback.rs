@@ -158,6 +158,7 @@ fn exchange(hw: &Hw<'_>, r: &Rings, src: &MacAddr) -> Result<(), Failure> {
 /// The transmit descriptor of frame `n`.
 fn tx_desc(r: &Rings, fmt: desc::Format, n: usize) -> [u64; 2] {
     let buf = desc::TxBuf {
+        timestamp: false,
         addr: r.tx_buf.dma_address() + (n * BUF_LEN) as u64,
         len: FRAME_LEN as u16,
         eop: true,

@@ -176,7 +176,7 @@ impl VectorHandler for QueueVector<'_> {
         // off): plain locks, whose release cannot run softirqs here. Process context takes the
         // same locks with bottom halves off (lock_bh).
         let tx_all = match &mut *self.tx.lock() {
-            Some(ring) => ring.clean(self.pdev, ctx.netdev(), &self.stats, budget),
+            Some(ring) => ring.clean(&self.hw, self.pdev, ctx.netdev(), &self.stats, budget),
             None => true,
         };
         let rx_done = self.rx.lock().clean(&self.hw, ctx, &self.stats, budget);

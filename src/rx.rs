@@ -65,8 +65,13 @@ impl RxFeatures {
     }
 }
 
-/// Applies the MAC's checksum verdict and hash of a frame to its skb.
-fn mark(skb: &mut Skb, d: &desc::RxDone, f: RxFeatures, stats: &QueueStats) {
+/// Applies the MAC's checksum verdict, hash and timestamp of a frame to its skb.
+fn mark(skb: &mut Skb, d: &desc::RxDone, f: RxFeatures, hw: &Hw<'_>, stats: &QueueStats) {
+    if d.timestamped {
+        if let Some(ns) = hw.ptp_take_rx() {
+            skb.set_rx_hwtstamp(ns);
+        }
+    }
     match d.csum {
         desc::RxCsum::Good if f.csum => skb.set_csum_unnecessary(),
         desc::RxCsum::Bad if f.csum => stats.rx_csum_err.add(1),
@@ -412,7 +417,7 @@ impl RxRing {
                     deliver_merged(held.take(), napi, self.q, stats);
                     match Skb::build(page, RX_TRUESIZE, RX_HEADROOM, len) {
                         Ok(mut skb) => {
-                            mark(&mut skb, &d, f, stats);
+                            mark(&mut skb, &d, f, hw, stats);
                             held = Some((skb, Merge::new(seg)));
                             done += 1;
                             delivered += 1;
@@ -464,7 +469,7 @@ impl RxRing {
                 drop(skb);
                 continue;
             }
-            mark(&mut skb, &d, f, stats);
+            mark(&mut skb, &d, f, hw, stats);
             match self.route {
                 // A rule for a queue this configuration does not run (an accelerated RFS entry
                 // older than `ethtool -L`) delivers here.

@@ -24,6 +24,7 @@ mod logic;
 mod loopback;
 mod msglevel;
 mod ntuple_ops;
+mod ptp;
 mod queue_vector;
 mod ring_mem;
 mod rss;
@@ -43,6 +44,7 @@ use kernel::{
 
 use adapter::Adapter;
 use hal::diag::FlowSetting;
+use hal::ptp::Timestamping;
 use hal::{e82540::E82540, e82576::E82576, regs::BAR0_SIZE, Hw, IrqMode, Mac};
 use link::LinkState;
 use msglevel::{msg, MsgLevel};
@@ -132,10 +134,17 @@ impl pci::Driver for RxgbeDriver {
                 link_state: LinkState::default(),
                 msg: MsgLevel::default(),
                 flow: FlowSetting::default(),
+                ts: if mac.has_ptp() {
+                    Some(Timestamping::new()?)
+                } else {
+                    None
+                },
             },
             GFP_KERNEL,
         )?;
         hw.reset()?;
+        // The PTP clock starts at the system's time, as the Intel drivers start theirs.
+        hw.ptp_set(net::ptp::realtime_ns());
         hw.start_autoneg()?;
         let (irqs, mode, max_queues) = alloc_irqs(bound, mac)?;
         let addr = hw.read_mac_addr();
@@ -187,6 +196,9 @@ impl pci::Driver for RxgbeDriver {
             Adapter::new(hw2, bound, irqs, mode, max_queues)
         })?;
         netdev.register()?;
+        if mac.has_ptp() {
+            netdev.register_clock(logic::clock::MAX_ADJ_PPB)?;
+        }
         if hw.msg.on(msg::PROBE) {
             dev_info!(
                 pdev,

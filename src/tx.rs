@@ -47,6 +47,15 @@ struct Slot {
     frames: u32,
     bytes: u32,
     eop: u32,
+    /// The packet holds the MAC's transmit timestamp latch.
+    timestamp: bool,
+}
+
+/// Frees the transmit timestamp latch a packet held that will not complete.
+fn release_tstamp(hw: &Hw<'_>) {
+    if let Some(ts) = hw.ts.as_ref() {
+        ts.release_tx();
+    }
 }
 
 /// A transmit ring.
@@ -136,6 +145,10 @@ impl TxRing {
             idx = ring::next(idx, count);
         }
         let data_first = idx;
+        let timestamp = skb.hw_tstamp_requested() && hw.ts.as_ref().is_some_and(|t| t.claim_tx());
+        if timestamp {
+            skb.set_tstamp_in_progress();
+        }
         for part in 0..buffers {
             let map = if part == 0 {
                 TxMap::head(dev.as_ref(), &skb)
@@ -145,6 +158,9 @@ impl TxRing {
             let Ok(map) = map else {
                 // Parts 0..part were mapped.
                 self.unwind(dev, data_first, part);
+                if timestamp {
+                    release_tstamp(hw);
+                }
                 self.drop_packet(hw, stats);
                 return;
             };
@@ -154,6 +170,7 @@ impl TxRing {
                 eop: part + 1 == buffers,
                 packet_len: paylen,
                 offload,
+                timestamp,
             };
             self.descs.write(idx as usize, desc::tx_data(self.fmt, b));
             if let Some(slot) = self.slots.get_mut(idx as usize) {
@@ -169,6 +186,7 @@ impl TxRing {
             slot.frames = prepared.frames;
             slot.bytes = wire_bytes;
             slot.eop = eop;
+            slot.timestamp = timestamp;
         }
         self.next_to_use = idx;
         prepared.account(stats);
@@ -221,6 +239,7 @@ impl TxRing {
 
     pub(crate) fn clean(
         &mut self,
+        hw: &Hw<'_>,
         dev: &pci::Device<Bound>,
         nd: &NetDev,
         stats: &QueueStats,
@@ -249,6 +268,11 @@ impl TxRing {
                         map.unmap(dev.as_ref());
                     }
                     if let Some(skb) = slot.skb.take() {
+                        if core::mem::take(&mut slot.timestamp) {
+                            if let Some(ns) = hw.ptp_take_tx() {
+                                skb.tstamp_tx_hw(ns);
+                            }
+                        }
                         skbs += 1;
                         pkts += slot.frames;
                         bytes += slot.bytes;
@@ -281,10 +305,13 @@ impl TxRing {
 
     /// Unmaps and frees every queued packet; the device must no longer use the ring. The
     /// queue's byte queue limits are reset when the ring is next started.
-    pub(crate) fn release(&mut self, dev: &pci::Device<Bound>) {
+    pub(crate) fn release(&mut self, hw: &Hw<'_>, dev: &pci::Device<Bound>) {
         for slot in self.slots.iter_mut() {
             if let Some(map) = slot.map.take() {
                 map.unmap(dev.as_ref());
+            }
+            if core::mem::take(&mut slot.timestamp) {
+                release_tstamp(hw);
             }
             slot.skb = None;
         }

@@ -42,6 +42,10 @@ impl Mac for E82576 {
         true
     }
 
+    fn has_ptp(&self) -> bool {
+        true
+    }
+
     fn has_rx_csum(&self) -> bool {
         true
     }

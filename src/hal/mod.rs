@@ -9,9 +9,11 @@
 pub(crate) mod diag;
 pub(crate) mod e82540;
 pub(crate) mod e82576;
+pub(crate) mod ptp;
 pub(crate) mod queues;
 pub(crate) mod regs;
 pub(crate) mod regs_diag;
+pub(crate) mod regs_ptp;
 
 use kernel::{
     io::{poll::read_poll_timeout, register::Array, Io},
@@ -100,6 +102,10 @@ pub(crate) trait Mac: Sync {
     fn test_registers(&self) -> &'static [(usize, u32)];
     /// Identifies the register dump layout (`ethtool -d` version, see docs/ethtool.md).
     fn dump_id(&self) -> u32;
+    /// Whether the MAC has the IEEE 1588 clock and timestamp latches (hal/ptp.rs).
+    fn has_ptp(&self) -> bool {
+        false
+    }
 }
 
 /// Link state read from the MAC.
@@ -125,11 +131,15 @@ pub(crate) struct Hw<'b> {
     pub(crate) msg: MsgLevel,
     /// The flow control setting.
     pub(crate) flow: diag::FlowSetting,
+    /// The PTP clock and timestamping, on a MAC that has them ([`Mac::has_ptp`]).
+    pub(crate) ts: Option<ptp::Timestamping>,
 }
 
 impl<'b> Hw<'b> {
-    /// Resets the device and masks every interrupt.
+    /// Resets the device and masks every interrupt. The PTP clock keeps its time (the reset
+    /// stops the counter; it restarts mapped to the time before) and timestamping its setting.
     pub(crate) fn reset(&self) -> Result {
+        let now = self.ptp_now();
         self.bar.write_reg(IMC::zeroed().with_causes(u32::MAX));
         self.bar.update(RCTL, |r| r.with_en(false));
         self.bar.update(TCTL, |r| r.with_en(false));
@@ -145,6 +155,7 @@ impl<'b> Hw<'b> {
         // The 802.1Q TPID, whatever the reset left there (the outer TPID of the 82576 is unused).
         self.bar.update(VET, |v| v.with_const_tpid::<0x8100>());
         self.mac.init(&self.bar);
+        self.ptp_restart(now);
         Ok(())
     }
 

@@ -57,6 +57,8 @@ pub(crate) struct RxDone {
     /// The 802.1Q tag control the MAC stripped from the frame (VLAN stripping on), meaningful
     /// on the EOP descriptor.
     pub(crate) vlan: Option<u16>,
+    /// The MAC latched the frame's receive timestamp (advanced format, EOP descriptor).
+    pub(crate) timestamped: bool,
 }
 
 /// Decodes the RSS type (`pkt_info` bits 3:0 of the advanced write-back) and hash.
@@ -75,6 +77,8 @@ const fn adv_rx_hash(word0: u64) -> RxHash {
 const ADV_RX_DD: u64 = 1 << 0;
 const ADV_RX_EOP: u64 = 1 << 1;
 const ADV_RX_VP: u64 = 1 << 3;
+/// The frame's receive timestamp is in the timestamp registers.
+const ADV_RX_TS: u64 = 1 << 16;
 const ADV_RX_UDPCS: u64 = 1 << 4;
 const ADV_RX_TCPCS: u64 = 1 << 5;
 const ADV_RX_IPCS: u64 = 1 << 6;
@@ -124,6 +128,8 @@ const ADV_TX_DTYP_DATA: u64 = 0x3 << 20;
 const ADV_TX_EOP: u64 = 1 << 24;
 const ADV_TX_IFCS: u64 = 1 << 25;
 const ADV_TX_RS: u64 = 1 << 27;
+/// Latch the packet's transmit timestamp (MAC_TSTAMP).
+const ADV_TX_TSTAMP: u64 = 1 << 19;
 const ADV_TX_DEXT: u64 = 1 << 29;
 const ADV_TX_TSE: u64 = 1 << 31;
 /// Insert the VLAN tag of the packet's context descriptor (advanced), or of the descriptor's
@@ -170,6 +176,7 @@ pub(crate) const fn rx_done(fmt: Format, d: [u64; 2]) -> Option<RxDone> {
                 ),
                 hash: adv_rx_hash(d[0]),
                 vlan: rx_vlan(w, ADV_RX_VP),
+                timestamped: w & ADV_RX_TS != 0,
             })
         }
         Format::Legacy => {
@@ -194,6 +201,7 @@ pub(crate) const fn rx_done(fmt: Format, d: [u64; 2]) -> Option<RxDone> {
                 csum,
                 hash: RxHash::None,
                 vlan: rx_vlan(w, LEG_RX_VP),
+                timestamped: false,
             })
         }
     }
@@ -213,6 +221,8 @@ pub(crate) struct TxBuf {
     pub(crate) packet_len: u32,
     /// Offloads the packet's context descriptor set up.
     pub(crate) offload: DataOffload,
+    /// Latch the packet's transmit timestamp (advanced format only).
+    pub(crate) timestamp: bool,
 }
 
 /// Option bits (POPTS) of both formats' data descriptors, at bits 15:8 of their upper half.
@@ -241,6 +251,9 @@ pub(crate) const fn tx_data(fmt: Format, b: TxBuf) -> [u64; 2] {
             }
             if b.offload.vlan.is_some() {
                 w1 |= TX_VLE;
+            }
+            if b.timestamp {
+                w1 |= ADV_TX_TSTAMP;
             }
             w1 |= tx_popts(b.offload);
             w1 |= ((b.packet_len as u64) & 0x3_FFFF) << ADV_TX_PAYLEN_SHIFT;
@@ -297,6 +310,7 @@ mod tests {
                 csum: RxCsum::Unknown,
                 hash: RxHash::L4(0xdead_beef),
                 vlan: None,
+                timestamped: false,
             })
         );
         let chained = [0, (2048u64 << 32) | 0b01];
@@ -309,6 +323,7 @@ mod tests {
                 csum: RxCsum::Unknown,
                 hash: RxHash::None,
                 vlan: None,
+                timestamped: false,
             })
         );
         let bad = [0, (64u64 << 32) | 0b11 | (1 << 31)];
@@ -348,6 +363,7 @@ mod tests {
                 csum: RxCsum::Unknown,
                 hash: RxHash::None,
                 vlan: None,
+                timestamped: false,
             })
         );
         // A TCP checksum error alone is not a frame error.
@@ -414,6 +430,7 @@ mod tests {
         let d = tx_data(
             Format::Advanced,
             TxBuf {
+                timestamp: false,
                 addr: 0xabc000,
                 len: 1514,
                 eop: true,
@@ -431,6 +448,7 @@ mod tests {
         let mid = tx_data(
             Format::Advanced,
             TxBuf {
+                timestamp: false,
                 addr: 1,
                 len: 100,
                 eop: false,
@@ -446,6 +464,7 @@ mod tests {
         let d = tx_data(
             Format::Legacy,
             TxBuf {
+                timestamp: false,
                 addr: 0x2000,
                 len: 60,
                 eop: true,
@@ -478,6 +497,7 @@ mod tests {
             ..DataOffload::default()
         };
         let buf = TxBuf {
+            timestamp: false,
             addr: 0,
             len: 60,
             eop: true,
@@ -485,6 +505,7 @@ mod tests {
             offload: tagged,
         };
         let plain = TxBuf {
+            timestamp: false,
             offload: DataOffload::default(),
             ..buf
         };
@@ -509,6 +530,7 @@ mod tests {
             vlan: None,
         };
         let buf = TxBuf {
+            timestamp: false,
             addr: 0x4000,
             len: 66,
             eop: false,
@@ -524,6 +546,7 @@ mod tests {
         assert_ne!(leg[1] & (LEG_TX_DEXT | LEG_TX_TSE), 0);
         assert_eq!((leg[1] >> 40) & 0x3, 0x3);
         let csum_only = TxBuf {
+            timestamp: false,
             offload: DataOffload {
                 segment: false,
                 ip_csum: false,
@@ -535,12 +558,35 @@ mod tests {
         assert_eq!(leg[1] & LEG_TX_TSE, 0);
         assert_eq!((leg[1] >> 40) & 0x3, 0x2, "TXSM only");
         let plain = TxBuf {
+            timestamp: false,
             offload: DataOffload::default(),
             ..buf
         };
         assert_eq!(
             tx_data(Format::Legacy, plain)[1] & (LEG_TX_DEXT | (0xff << 40)),
             0
+        );
+    }
+
+    #[test]
+    fn timestamp_bits() {
+        let rx = [0, (60u64 << 32) | 0b11 | (1 << 16)];
+        assert!(rx_done(Format::Advanced, rx).is_some_and(|d| d.timestamped));
+        let plain = [0, (60u64 << 32) | 0b11];
+        assert!(rx_done(Format::Advanced, plain).is_some_and(|d| !d.timestamped));
+        let buf = |timestamp| TxBuf {
+            timestamp,
+            addr: 0x1000,
+            len: 60,
+            eop: true,
+            packet_len: 60,
+            offload: DataOffload::default(),
+        };
+        assert_eq!(tx_data(Format::Advanced, buf(true))[1] & (1 << 19), 1 << 19);
+        assert_eq!(tx_data(Format::Advanced, buf(false))[1] & (1 << 19), 0);
+        assert_eq!(
+            tx_data(Format::Legacy, buf(true)),
+            tx_data(Format::Legacy, buf(false))
         );
     }
 }

@@ -8,6 +8,7 @@
 #[cfg(test)]
 extern crate std;
 
+pub mod clock;
 pub mod desc;
 pub mod itr;
 pub mod lro;

@@ -3,6 +3,7 @@
 //! Pure logic shared by the module and the host unit tests (`cargo test`): no `kernel::`
 //! dependency, no allocation, no panics.
 
+pub(crate) mod clock;
 pub(crate) mod desc;
 pub(crate) mod itr;
 pub(crate) mod lro;
