@@ -77,8 +77,9 @@ STEER_REQUIRED_TESTS="ntuple.py rss_ctx.py"
 STEER_OPTIONAL_SUBCASES="rss_ctx.test_rss_context* rss_ctx.test_flow_add_context_missing
   rss_ctx.test_delete_rss_context_busy rss_ctx.test_rss_ntuple_addition rss_ctx.test_rss_default_context_rule"
 
-# KSFT_TESTS=ethtool (the ethtool completeness issue): the standard statistics tests must pass with rxgbe.
-ETHTOOL_REQUIRED_TESTS="stats.py ethtool_std_stats.sh ethtool_rmon.sh"
+# KSFT_TESTS=ethtool (the ethtool completeness issue): the standard statistics tests and hardware timestamping
+# must pass with rxgbe.
+ETHTOOL_REQUIRED_TESTS="stats.py ethtool_std_stats.sh ethtool_rmon.sh nic_timestamp.py"
 # - No FEC on 1000BASE-T: the FEC cases skip (the driver has no get_fecparam).
 ETHTOOL_OPTIONAL_SUBCASES="stats.check_fec stats.check_fec_hist"
 # - IEEE 802.3 counters neither MAC has (docs/ethtool.md): rxgbe leaves them unreported, and the test skips them.
