@@ -183,14 +183,17 @@ impl NetDev {
         unsafe { sys::rxgbe_netdev_random_addr(self.as_raw()) }
     }
 
-    /// Copies the multicast list into `out`; returns the list's full length (may exceed `out`).
-    ///
-    /// Only meaningful from `set_rx_mode`, where the core holds the address list lock.
-    pub(crate) fn mc_addrs(&self, out: &mut [MacAddr]) -> usize {
-        let max = i32::try_from(out.len()).unwrap_or(i32::MAX);
-        // SAFETY: `self` is live; `out` has room for `max` addresses of ETH_ALEN bytes each.
-        let n = unsafe { sys::rxgbe_netdev_mc_addrs(self.as_raw(), out.as_mut_ptr().cast(), max) };
-        usize::try_from(n).unwrap_or(0)
+    /// Runs `f` with the multicast list, holding the address list lock (`netif_addr_lock_bh`)
+    /// the list changes under. Process context, never from `set_rx_mode` (which gets its
+    /// [`McList`] with the lock already held).
+    pub(crate) fn with_mc_list<R>(&self, f: impl FnOnce(&McList<'_>) -> R) -> R {
+        // SAFETY: `self` is live; process context, the lock is not held by this thread.
+        unsafe { sys::rxgbe_netif_addr_lock_bh(self.as_raw()) };
+        // INVARIANT: the address list lock is held until the unlock below.
+        let r = f(&McList { dev: self });
+        // SAFETY: locked above, on this thread.
+        unsafe { sys::rxgbe_netif_addr_unlock_bh(self.as_raw()) };
+        r
     }
 
     /// Reports link up to the stack.
@@ -322,6 +325,27 @@ pub(crate) struct LinkInfo {
 /// (IPv4 in the first 4 bytes) and ports, host order.
 pub(crate) type FlowKeys = sys::rxgbe_flow_keys;
 
+/// A net device's multicast address list, readable because the address list lock is held.
+///
+/// # Invariants
+///
+/// `dev`'s address list lock is held while this exists.
+pub(crate) struct McList<'a> {
+    dev: &'a NetDev,
+}
+
+impl McList<'_> {
+    /// Copies the list into `out`; returns the list's full length (may exceed `out`).
+    pub(crate) fn copy_to(&self, out: &mut [MacAddr]) -> usize {
+        let max = i32::try_from(out.len()).unwrap_or(i32::MAX);
+        // SAFETY: the device is live and its list locked (type invariant); `out` has room for
+        // `max` addresses of ETH_ALEN bytes each.
+        let n =
+            unsafe { sys::rxgbe_netdev_mc_addrs(self.dev.as_raw(), out.as_mut_ptr().cast(), max) };
+        usize::try_from(n).unwrap_or(0)
+    }
+}
+
 /// Static device information for `ethtool -i`.
 pub(crate) struct DrvInfo<'a> {
     /// Driver name.
@@ -357,8 +381,9 @@ pub(crate) trait NetDevOps:
     fn change_mtu(&self, dev: &NetDev, mtu: u32) -> Result;
     /// `ndo_set_mac_address`: program the (already validated) unicast address.
     fn set_mac_address(&self, dev: &NetDev, addr: &MacAddr) -> Result;
-    /// `ndo_set_rx_mode`: apply promiscuous, all-multicast and the multicast list. Atomic context.
-    fn set_rx_mode(&self, dev: &NetDev);
+    /// `ndo_set_rx_mode`: apply promiscuous, all-multicast and the multicast list `mc`. Atomic
+    /// context.
+    fn set_rx_mode(&self, dev: &NetDev, mc: &McList<'_>);
     /// `ndo_set_features`: apply `features` (already fixed) to the hardware; the core records
     /// them once this succeeds.
     fn set_features(&self, dev: &NetDev, features: u64) -> Result;
@@ -833,7 +858,12 @@ unsafe extern "C" fn service_cb<T: NetDevOps>(dev: *mut bindings::net_device) {
 /// arguments that callback documents.
 unsafe extern "C" fn ndo_set_rx_mode<T: NetDevOps>(dev: *mut bindings::net_device) {
     // SAFETY: the core calls this on a registered device of this driver.
-    unsafe { with_dev::<T, _>(dev, |d, t| t.set_rx_mode(d)) };
+    unsafe {
+        with_dev::<T, _>(dev, |d, t| {
+            // INVARIANT: the core calls ndo_set_rx_mode with the address list lock held.
+            t.set_rx_mode(d, &McList { dev: d })
+        })
+    };
 }
 
 /// Fills `key` with the system's RSS key (random, shared by all devices, so that a flow hashes

@@ -194,6 +194,16 @@ int rxgbe_netdev_mc_addrs(struct net_device *dev, u8 *out, int max)
 	return n;
 }
 
+void rxgbe_netif_addr_lock_bh(struct net_device *dev)
+{
+	netif_addr_lock_bh(dev);
+}
+
+void rxgbe_netif_addr_unlock_bh(struct net_device *dev)
+{
+	netif_addr_unlock_bh(dev);
+}
+
 bool rxgbe_netif_carrier_ok(const struct net_device *dev)
 {
 	return netif_carrier_ok(dev);

@@ -60,6 +60,8 @@ void rxgbe_netdev_set_addr(struct net_device *dev, const u8 *addr);
 void rxgbe_netdev_random_addr(struct net_device *dev);
 bool rxgbe_is_valid_ether_addr(const u8 *addr);
 int rxgbe_netdev_mc_addrs(struct net_device *dev, u8 *out, int max);
+void rxgbe_netif_addr_lock_bh(struct net_device *dev);
+void rxgbe_netif_addr_unlock_bh(struct net_device *dev);
 bool rxgbe_netif_carrier_ok(const struct net_device *dev);
 bool rxgbe_netif_running(const struct net_device *dev);
 void rxgbe_netif_tx_wake_all(struct net_device *dev);

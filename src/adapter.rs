@@ -27,8 +27,8 @@ use crate::net::bh::lock_bh;
 use crate::net::{
     cpu,
     netdev::{
-        features as net_features, DrvInfo, FlowKeys, LinkInfo, LinkStats64, MacAddr, NetDev,
-        NetDevOps,
+        features as net_features, DrvInfo, FlowKeys, LinkInfo, LinkStats64, MacAddr, McList,
+        NetDev, NetDevOps,
     },
     skb::{Skb, TxLayout},
     vector::{QueueKind, Vector},
@@ -479,14 +479,14 @@ impl<'b> Adapter<'b> {
     }
 
     fn apply_rx_mode(&self, nd: &NetDev) {
-        self.apply_rx_filters(nd, nd.features());
+        nd.with_mc_list(|list| self.apply_rx_filters(nd, list, nd.features()));
     }
 
-    /// Programs the receive filters for the device's addresses and modes, with features
-    /// `feats` (which may not be the device's yet, in `ndo_set_features`).
-    fn apply_rx_filters(&self, nd: &NetDev, feats: u64) {
+    /// Programs the receive filters for the device's addresses (multicast: `list`) and modes,
+    /// with features `feats` (which may not be the device's yet, in `ndo_set_features`).
+    fn apply_rx_filters(&self, nd: &NetDev, list: &McList<'_>, feats: u64) {
         let mut mc = [[0u8; 6]; MC_FILTER_MAX];
-        let mut n = nd.mc_addrs(&mut mc);
+        let mut n = list.copy_to(&mut mc);
         // A MAC honouring PAUSE frames receives them whatever its filters; QEMU's MACs only
         // through the multicast table (the driver then consumes them, see rx.rs).
         if self.hw.flow.get().0 {
@@ -591,8 +591,8 @@ impl NetDevOps for Adapter<'_> {
         Ok(())
     }
 
-    fn set_rx_mode(&self, nd: &NetDev) {
-        self.apply_rx_mode(nd);
+    fn set_rx_mode(&self, nd: &NetDev, list: &McList<'_>) {
+        self.apply_rx_filters(nd, list, nd.features());
     }
 
     fn set_features(&self, nd: &NetDev, features: u64) -> Result {
@@ -605,7 +605,7 @@ impl NetDevOps for Adapter<'_> {
         let _st = self.state.lock();
         self.hw
             .set_vlan_strip(features & net_features::HW_VLAN_CTAG_RX != 0);
-        self.apply_rx_filters(nd, features);
+        nd.with_mc_list(|list| self.apply_rx_filters(nd, list, features));
         Ok(())
     }
 
