@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Receive buffers from a `page_pool`, which maps them for DMA and recycles them.
+//! Receive buffers from a `page_pool`, which maps them for DMA and recycles them: whole pages,
+//! or half pages (page pool fragments) where frames are known to be short.
 
 use core::ptr::NonNull;
 use kernel::{
@@ -12,14 +13,22 @@ use kernel::{
 };
 
 use super::{dma::raw_device, sys, vector::NapiRef};
+use crate::logic::ring::RxBufLayout;
+use kernel::page::PAGE_SIZE;
 
-/// A page pool bound to one receive ring and its NAPI instance.
+/// Bytes `build_skb` keeps at the end of a buffer for the skb's shared info.
+pub(crate) const SHINFO_SIZE: u32 = sys::RXGBE_SKB_SHINFO_SIZE;
+
+/// A page pool bound to one receive ring and its NAPI instance, handing out buffers of one
+/// layout.
 ///
 /// # Invariants
 ///
-/// `pool` is a live pool created by `page_pool_create`, destroyed on drop.
+/// `pool` is a live pool created by `page_pool_create`, destroyed on drop; `layout.truesize`
+/// is a page or half a page.
 pub(crate) struct PagePool {
     pool: NonNull<bindings::page_pool>,
+    layout: RxBufLayout,
 }
 
 // SAFETY: A page pool may be used from any CPU; the fast paths are NAPI-local by construction
@@ -29,45 +38,69 @@ unsafe impl Send for PagePool {}
 unsafe impl Sync for PagePool {}
 
 impl PagePool {
-    /// Creates a pool of `size` pages for `dev`, synced for the device from `offset` for at most
-    /// `max_len` bytes.
+    /// Creates a pool of `size` pages for `dev` whose buffers have `layout` (a whole page or
+    /// half of one, `EINVAL` otherwise).
     pub(crate) fn new(
         dev: &device::Device<Bound>,
         napi: &NapiRef<'_>,
         size: u32,
-        offset: u32,
-        max_len: u32,
+        layout: RxBufLayout,
     ) -> Result<Self> {
+        let page = PAGE_SIZE as u32;
+        if layout.truesize != page && layout.truesize != page / 2 {
+            return Err(EINVAL);
+        }
         let mut out: *mut bindings::page_pool = core::ptr::null_mut();
         // SAFETY: `dev` is bound, `napi` is a registered NAPI instance, `out` is writable.
         to_result(unsafe {
-            sys::rxgbe_page_pool_create(
-                raw_device(dev),
-                napi.as_raw(),
-                size,
-                offset,
-                max_len,
-                &mut out,
-            )
+            sys::rxgbe_page_pool_create(raw_device(dev), napi.as_raw(), size, &mut out)
         })?;
         let pool = NonNull::new(out).ok_or(ENOMEM)?;
-        Ok(Self { pool })
+        // INVARIANT: the truesize was checked above.
+        Ok(Self { pool, layout })
     }
 
-    /// Allocates a DMA-mapped page, or `None` when memory is short.
+    /// The layout of this pool's buffers.
+    pub(crate) fn layout(&self) -> RxBufLayout {
+        self.layout
+    }
+
+    /// Allocates a DMA-mapped buffer, or `None` when memory is short.
     pub(crate) fn alloc(&self) -> Option<PoolPage> {
-        // SAFETY: live pool (type invariant).
-        let page = unsafe { sys::rxgbe_pp_alloc(self.pool.as_ptr()) };
-        NonNull::new(page).map(|page| PoolPage { page })
+        let size = self.layout.truesize;
+        let mut offset = 0;
+        let page = if size == PAGE_SIZE as u32 {
+            // SAFETY: live pool (type invariant).
+            unsafe { sys::rxgbe_pp_alloc(self.pool.as_ptr()) }
+        } else {
+            // SAFETY: live pool; `size` is half a page (type invariant); `offset` is writable.
+            unsafe { sys::rxgbe_pp_alloc_frag(self.pool.as_ptr(), &mut offset, size) }
+        };
+        // INVARIANT: the pool returned `size` bytes at `offset` of `page`.
+        NonNull::new(page).map(|page| PoolPage {
+            page,
+            offset,
+            truesize: size,
+        })
     }
 
-    /// Makes `len` bytes at `offset` of `page` visible to the CPU after the device wrote them.
+    /// Makes `len` bytes at `offset` of buffer `page` visible to the CPU after the device wrote
+    /// them.
     pub(crate) fn sync_for_cpu(&self, page: &PoolPage, offset: u32, len: u32) {
-        // SAFETY: `page` came from this pool (PoolPage is only made by `alloc`).
-        unsafe { sys::rxgbe_pp_sync_for_cpu(self.pool.as_ptr(), page.as_raw(), offset, len) }
+        // SAFETY: `page` came from this pool (PoolPage is only made by `alloc`); the pool syncs
+        // relative to the page start (its own offset is 0).
+        unsafe {
+            sys::rxgbe_pp_sync_for_cpu(
+                self.pool.as_ptr(),
+                page.as_raw(),
+                page.offset.saturating_add(offset),
+                len,
+            )
+        }
     }
 
-    /// Returns an unused page to the pool; `in_napi` allows the lock-free fast cache.
+    /// Returns an unused buffer to the pool (the page is recycled once all its buffers are);
+    /// `in_napi` allows the lock-free fast cache.
     pub(crate) fn recycle(&self, page: PoolPage, in_napi: bool) {
         // SAFETY: `page` came from this pool and the caller gives up its reference.
         unsafe { sys::rxgbe_pp_put(self.pool.as_ptr(), page.as_raw(), in_napi) }
@@ -81,12 +114,19 @@ impl Drop for PagePool {
     }
 }
 
-/// One page owned by the driver, from a [`PagePool`].
+/// One buffer owned by the driver, from a [`PagePool`]: `truesize` bytes at `offset` of a
+/// pool page, the driver holding one of the page's references.
 ///
 /// Give it back with [`PagePool::recycle`] or to an skb; dropping it leaks the page.
+///
+/// # Invariants
+///
+/// `offset + truesize` is at most `PAGE_SIZE`.
 #[must_use]
 pub(crate) struct PoolPage {
     page: NonNull<bindings::page>,
+    offset: u32,
+    truesize: u32,
 }
 
 // SAFETY: The page reference can move between CPUs.
@@ -99,34 +139,53 @@ impl PoolPage {
         self.page.as_ptr()
     }
 
-    /// The page's bus address (mapped by the pool).
+    /// Where the buffer starts in its page.
+    pub(crate) fn page_offset(&self) -> u32 {
+        self.offset
+    }
+
+    /// Bytes of page the buffer takes.
+    pub(crate) fn truesize(&self) -> u32 {
+        self.truesize
+    }
+
+    /// The buffer's bus address (the pool mapped its page).
     pub(crate) fn dma(&self) -> DmaAddress {
         // SAFETY: a page allocated from a DMA-mapping pool.
-        unsafe { sys::rxgbe_pp_dma(self.as_raw()) }
+        unsafe { sys::rxgbe_pp_dma(self.as_raw()) + DmaAddress::from(self.offset) }
     }
 
+    /// The buffer's kernel address.
     pub(crate) fn address(&self) -> *mut core::ffi::c_void {
-        // SAFETY: pool pages are lowmem pages with a kernel address.
-        unsafe { sys::rxgbe_page_address(self.as_raw()) }
+        // SAFETY: pool pages are lowmem pages with a kernel address; the buffer lies within the
+        // page (type invariant).
+        unsafe {
+            sys::rxgbe_page_address(self.as_raw())
+                .cast::<u8>()
+                .add(self.offset as usize)
+                .cast()
+        }
     }
 
-    /// The `len` bytes at `offset` in the page, as the device wrote them; the caller has
+    /// The `len` bytes at `offset` in the buffer, as the device wrote them; the caller has
     /// synchronised them for the CPU ([`PagePool::sync_for_cpu`]). Empty when the range is not
-    /// within the page.
+    /// within the buffer.
     pub(crate) fn bytes(&self, offset: u32, len: u32) -> &[u8] {
-        let (Ok(offset), Ok(len)) = (usize::try_from(offset), usize::try_from(len)) else {
-            return &[];
-        };
         if offset
             .checked_add(len)
-            .is_none_or(|end| end > kernel::page::PAGE_SIZE)
+            .is_none_or(|end| end > self.truesize)
         {
             return &[];
         }
-        // SAFETY: the page is a mapped lowmem page of `PAGE_SIZE` bytes owned by this handle
-        // and the range lies within it; the device no longer writes it (the descriptor was
-        // written back) and nothing else writes it while `self` is borrowed.
-        unsafe { core::slice::from_raw_parts(self.address().cast::<u8>().add(offset), len) }
+        // SAFETY: the buffer lies in a mapped lowmem page owned (for these bytes) by this
+        // handle and the range lies within the buffer; the device no longer writes it (the
+        // descriptor was written back) and nothing else writes it while `self` is borrowed.
+        unsafe {
+            core::slice::from_raw_parts(
+                self.address().cast::<u8>().add(offset as usize),
+                len as usize,
+            )
+        }
     }
 
     /// Ownership has moved into an skb: consuming the handle is all there is to do.

@@ -13,6 +13,8 @@
 const u32 RXGBE_ETH_RSS_HASH_TOP = ETH_RSS_HASH_TOP;
 const u32 RXGBE_ETHTOOL_COALESCE_USECS = ETHTOOL_COALESCE_USECS;
 const u32 RXGBE_ETHTOOL_COALESCE_USE_ADAPTIVE_RX = ETHTOOL_COALESCE_USE_ADAPTIVE_RX;
+/* What build_skb() reserves at the end of a buffer for the shared info. */
+const u32 RXGBE_SKB_SHINFO_SIZE = SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
 /* MAX_SKB_FRAGS names CONFIG_MAX_SKB_FRAGS, which bindgen leaves out. */
 const u32 RXGBE_MAX_SKB_FRAGS = MAX_SKB_FRAGS;
 /* Protocol and GSO type constants the transmit offloads match on (enum or BIT() based). */

@@ -490,8 +490,12 @@ void rxgbe_dma_unmap_page(struct device *dev, dma_addr_t addr, unsigned int len)
 	dma_unmap_page(dev, addr, len, DMA_TO_DEVICE);
 }
 
+/*
+ * The device syncs whole pages: a page may hold two buffers (fragments), and the pool recycles
+ * it only when both are free.
+ */
 int rxgbe_page_pool_create(struct device *dev, struct napi_struct *napi, unsigned int size,
-			   unsigned int offset, unsigned int max_len, struct page_pool **out)
+			   struct page_pool **out)
 {
 	struct page_pool_params pp = {
 		.flags = PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV,
@@ -502,8 +506,8 @@ int rxgbe_page_pool_create(struct device *dev, struct napi_struct *napi, unsigne
 		.napi = napi,
 		.netdev = napi->dev,
 		.dma_dir = DMA_FROM_DEVICE,
-		.offset = offset,
-		.max_len = max_len,
+		.offset = 0,
+		.max_len = PAGE_SIZE,
 	};
 	struct page_pool *pool = page_pool_create(&pp);
 
@@ -516,6 +520,11 @@ int rxgbe_page_pool_create(struct device *dev, struct napi_struct *napi, unsigne
 struct page *rxgbe_pp_alloc(struct page_pool *pool)
 {
 	return page_pool_dev_alloc_pages(pool);
+}
+
+struct page *rxgbe_pp_alloc_frag(struct page_pool *pool, unsigned int *offset, unsigned int size)
+{
+	return page_pool_dev_alloc_frag(pool, offset, size);
 }
 
 dma_addr_t rxgbe_pp_dma(const struct page *page)

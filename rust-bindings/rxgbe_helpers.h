@@ -140,8 +140,9 @@ void rxgbe_dma_unmap_page(struct device *dev, dma_addr_t addr, unsigned int len)
 
 /* page_pool */
 int rxgbe_page_pool_create(struct device *dev, struct napi_struct *napi, unsigned int size,
-			   unsigned int offset, unsigned int max_len, struct page_pool **out);
+			   struct page_pool **out);
 struct page *rxgbe_pp_alloc(struct page_pool *pool);
+struct page *rxgbe_pp_alloc_frag(struct page_pool *pool, unsigned int *offset, unsigned int size);
 dma_addr_t rxgbe_pp_dma(const struct page *page);
 void *rxgbe_page_address(const struct page *page);
 void rxgbe_pp_sync_for_cpu(const struct page_pool *pool, const struct page *page,

@@ -153,20 +153,15 @@ impl Skb {
         unsafe { sys::napi_consume_skb(self.into_raw(), budget) }
     }
 
-    /// Builds an skb around a received page-pool buffer of `truesize` bytes whose frame starts
-    /// `headroom` bytes in and is `len` bytes long. On failure the page is handed back.
-    pub(crate) fn build(
-        page: PoolPage,
-        truesize: u32,
-        headroom: u32,
-        len: u32,
-    ) -> Result<Skb, PoolPage> {
-        // SAFETY: `page` is a pool page owned by the caller; `headroom + len` fits the buffer
+    /// Builds an skb around a received page-pool buffer whose frame starts `headroom` bytes in
+    /// and is `len` bytes long. On failure the buffer is handed back.
+    pub(crate) fn build(page: PoolPage, headroom: u32, len: u32) -> Result<Skb, PoolPage> {
+        // SAFETY: `page` is a pool buffer owned by the caller; `headroom + len` fits the buffer
         // as the receive path programmed the device's buffer size from the same layout.
-        let skb = unsafe { sys::rxgbe_skb_build(page.address(), truesize, headroom, len) };
+        let skb = unsafe { sys::rxgbe_skb_build(page.address(), page.truesize(), headroom, len) };
         match NonNull::new(skb) {
             Some(ptr) => {
-                // The skb now owns the page and returns it to its pool when freed.
+                // The skb now owns the buffer and returns it to its pool when freed.
                 page.into_skb();
                 Ok(Skb { ptr })
             }
@@ -174,10 +169,12 @@ impl Skb {
         }
     }
 
-    /// Appends a received page-pool buffer as a fragment; the skb takes ownership of the page.
-    pub(crate) fn add_frag(&mut self, page: PoolPage, offset: u32, len: u32, truesize: u32) {
-        // SAFETY: valid skb built by `build` (recycling marked); the page reference moves in.
-        unsafe { sys::rxgbe_skb_add_frag(self.as_raw(), page.as_raw(), offset, len, truesize) };
+    /// Appends `len` bytes at `offset` of a received page-pool buffer as a fragment; the skb
+    /// takes ownership of the buffer.
+    pub(crate) fn add_frag(&mut self, page: PoolPage, offset: u32, len: u32) {
+        let at = page.page_offset().saturating_add(offset);
+        // SAFETY: valid skb built by `build` (recycling marked); the buffer reference moves in.
+        unsafe { sys::rxgbe_skb_add_frag(self.as_raw(), page.as_raw(), at, len, page.truesize()) };
         page.into_skb();
     }
 

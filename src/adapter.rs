@@ -30,6 +30,7 @@ use crate::net::{
         features as net_features, DrvInfo, FlowKeys, LinkInfo, LinkStats64, MacAddr, McList,
         NetDev, NetDevOps,
     },
+    pool,
     skb::{Skb, TxLayout},
     vector::{QueueKind, Vector},
 };
@@ -291,6 +292,12 @@ impl<'b> Adapter<'b> {
             rt.inboxes.push(new_inbox(s.rx_ring)?, GFP_KERNEL)?;
         }
         let fmt = self.hw.mac.desc_format();
+        // Half-page buffers where the MAC bounds frames to fit one, whole pages otherwise.
+        let layout = ring::rx_buf_layout(
+            kernel::page::PAGE_SIZE as u32,
+            pool::SHINFO_SIZE,
+            self.hw.mac.rx_frame_bound(max_frame),
+        );
         // The "other" vector is the last allocated one, whatever the active queue count.
         let other_vector = self.max_queues;
 
@@ -317,7 +324,7 @@ impl<'b> Adapter<'b> {
                 (inboxes, ring_rules),
             )?;
             let v = Vector::new(nd, qv, Some(u32::try_from(q)?))?;
-            let pool = RxRing::new_pool(self.pdev, &v.napi(), s.rx_ring)?;
+            let pool = RxRing::new_pool(self.pdev, &v.napi(), s.rx_ring, layout)?;
             lock_bh(&v.data().rx).attach_pool(pool);
             rt.queues.push(v, GFP_KERNEL)?;
         }

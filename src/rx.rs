@@ -15,7 +15,8 @@ use crate::handoff::{self, Inbox, BATCH};
 use crate::logic::{
     desc, lro,
     lro::{Merge, Segment},
-    ring, wire,
+    ring::{self, RxBufLayout},
+    wire,
 };
 use crate::net::{
     dma::DescRing,
@@ -31,12 +32,9 @@ use crate::steering::{RingRules, Route};
 /// Descriptors cleaned between two refills within one poll.
 const REFILL_BATCH: u32 = 16;
 
-/// Headroom before each frame: room for XDP to grow headers without a copy.
-pub(crate) const RX_HEADROOM: u32 = 256;
-/// Bytes of each buffer the device may write.
+/// Bytes of each buffer the device may write, as programmed: a whole-page buffer's room. A ring
+/// of half-page buffers relies on the MAC dropping longer frames (`Mac::rx_frame_bound`).
 pub(crate) const RX_BUF_LEN: u32 = 2048;
-/// Memory accounted per buffer: one page.
-const RX_TRUESIZE: u32 = 4096;
 /// Most segments one large-receive-offload packet takes: its head and a page fragment for each
 /// further segment.
 const LRO_MAX_SEGS: u16 = Skb::MAX_FRAGS as u16 + 1;
@@ -195,8 +193,9 @@ impl RxRing {
         dev: &pci::Device<Bound>,
         napi: &NapiRef<'_>,
         count: u32,
+        layout: RxBufLayout,
     ) -> Result<PagePool> {
-        PagePool::new(dev.as_ref(), napi, count, RX_HEADROOM, RX_BUF_LEN)
+        PagePool::new(dev.as_ref(), napi, count, layout)
     }
 
     /// Attaches the ring's page pool.
@@ -219,6 +218,7 @@ impl RxRing {
             return;
         };
         let count = self.count();
+        let headroom = u64::from(pool.layout().headroom);
         let mut posted = 0;
         while ring::unused(self.next_to_use, self.next_to_clean, count) > 0 {
             let i = self.next_to_use as usize;
@@ -226,7 +226,7 @@ impl RxRing {
                 stats.rx_alloc_fail.add(1);
                 break;
             };
-            let addr = page.dma() + u64::from(RX_HEADROOM);
+            let addr = page.dma() + headroom;
             if let Some(slot) = self.pages.get_mut(i) {
                 if let Some(old) = slot.replace(page) {
                     pool.recycle(old, false);
@@ -362,7 +362,8 @@ impl RxRing {
             } else {
                 (u32::from(d.len), 0)
             };
-            pool.sync_for_cpu(&page, RX_HEADROOM, len);
+            let headroom = pool.layout().headroom;
+            pool.sync_for_cpu(&page, headroom, len);
             if self.discarding {
                 // The rest of a frame already given up: dropped by a rule, or its first buffer
                 // could not become an skb.
@@ -373,7 +374,7 @@ impl RxRing {
             if self.partial.is_none() && d.vlan.is_none() {
                 // MAC control frames (PAUSE) end in the MAC on real hardware; QEMU's MACs hand
                 // them over like any frame, so the driver consumes and counts them instead.
-                if let Some(op) = wire::mac_control_opcode(page.bytes(RX_HEADROOM, len)) {
+                if let Some(op) = wire::mac_control_opcode(page.bytes(headroom, len)) {
                     stats.rx_mac_control.add(1);
                     if op == wire::PAUSE_OPCODE {
                         stats.rx_pause.add(1);
@@ -386,7 +387,7 @@ impl RxRing {
             }
             if self.partial.is_none() {
                 self.route = match self.rules.as_mut() {
-                    Some(r) => r.route(self.q, page.bytes(RX_HEADROOM, len), d.vlan),
+                    Some(r) => r.route(self.q, page.bytes(headroom, len), d.vlan),
                     None => Route::Local,
                 };
                 if self.route == Route::Drop {
@@ -401,11 +402,11 @@ impl RxRing {
             // make two VLANs' connections look alike.
             let whole = self.partial.is_none() && d.eop && !d.frame_error && d.vlan.is_none();
             if f.lro && whole && self.route == Route::Local && d.csum == desc::RxCsum::Good {
-                let candidate = lro_segment(page.bytes(RX_HEADROOM, len));
+                let candidate = lro_segment(page.bytes(headroom, len));
                 if let (Some((seg, _)), Some((skb, merge))) = (candidate, held.as_mut()) {
                     if merge.add(&seg, LRO_MAX_SEGS).is_ok() {
-                        let at = RX_HEADROOM + u32::from(seg.hdr_len);
-                        skb.add_frag(page, at, u32::from(seg.payload_len), RX_TRUESIZE);
+                        let at = headroom + u32::from(seg.hdr_len);
+                        skb.add_frag(page, at, u32::from(seg.payload_len));
                         stats.rx_lro_merged.add(1);
                         done += 1;
                         delivered += 1;
@@ -415,7 +416,7 @@ impl RxRing {
                 }
                 if let Some((seg, true)) = candidate {
                     deliver_merged(held.take(), napi, self.q, stats);
-                    match Skb::build(page, RX_TRUESIZE, RX_HEADROOM, len) {
+                    match Skb::build(page, headroom, len) {
                         Ok(mut skb) => {
                             mark(&mut skb, &d, f, hw, stats);
                             held = Some((skb, Merge::new(seg)));
@@ -435,7 +436,7 @@ impl RxRing {
             match self.partial.take() {
                 Some(mut skb) => {
                     if len > 0 {
-                        skb.add_frag(page, RX_HEADROOM, len, RX_TRUESIZE);
+                        skb.add_frag(page, headroom, len);
                     } else {
                         pool.recycle(page, true);
                     }
@@ -445,7 +446,7 @@ impl RxRing {
                     }
                     self.partial = Some(skb);
                 }
-                None => match Skb::build(page, RX_TRUESIZE, RX_HEADROOM, len) {
+                None => match Skb::build(page, headroom, len) {
                     Ok(skb) => self.partial = Some(skb),
                     Err(page) => {
                         pool.recycle(page, true);

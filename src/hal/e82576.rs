@@ -24,6 +24,8 @@ pub(crate) struct E82576;
 /// Standard frame without VLAN tag, above which long-packet reception must be enabled.
 const STD_FRAME: u32 = 1518;
 const VLAN_TAG: u32 = 4;
+/// Frame check sequence.
+const FCS_LEN: u32 = 4;
 
 impl Mac for E82576 {
     fn name(&self) -> &'static str {
@@ -44,6 +46,12 @@ impl Mac for E82576 {
 
     fn has_ptp(&self) -> bool {
         true
+    }
+
+    fn rx_frame_bound(&self, max_frame: u32) -> Option<u32> {
+        // RLPML (set_rx_buffers) drops longer frames; counted with the FCS in case the MAC
+        // compares the length without it.
+        Some(max_frame + VLAN_TAG + FCS_LEN)
     }
 
     fn has_rx_csum(&self) -> bool {

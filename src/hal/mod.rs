@@ -102,6 +102,12 @@ pub(crate) trait Mac: Sync {
     fn test_registers(&self) -> &'static [(usize, u32)];
     /// Identifies the register dump layout (`ethtool -d` version, see docs/ethtool.md).
     fn dump_id(&self) -> u32;
+    /// The most bytes the MAC writes for one frame (FCS included) when it receives frames of
+    /// up to `max_frame` bytes, or `None` if it does not drop longer ones (the receive path
+    /// then keeps whole-page buffers).
+    fn rx_frame_bound(&self, _max_frame: u32) -> Option<u32> {
+        None
+    }
     /// Whether the MAC has the IEEE 1588 clock and timestamp latches (hal/ptp.rs).
     fn has_ptp(&self) -> bool {
         false

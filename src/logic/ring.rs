@@ -82,6 +82,42 @@ pub(crate) const fn tx_wake_threshold(count: u32, stop: u32) -> u32 {
     }
 }
 
+/// Where receive buffers sit in pages: the frame starts `headroom` bytes into a buffer of
+/// `truesize` bytes, whose end holds the skb's shared info.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct RxBufLayout {
+    /// Bytes before the frame.
+    pub(crate) headroom: u32,
+    /// Bytes of page each buffer takes (accounted to the socket).
+    pub(crate) truesize: u32,
+}
+
+/// Headroom of whole-page buffers: room to grow headers without a copy (XDP's).
+pub(crate) const FULL_PAGE_HEADROOM: u32 = 256;
+/// Headroom of half-page buffers: what the stack pushes in front of a received frame.
+pub(crate) const HALF_PAGE_HEADROOM: u32 = 128;
+
+/// The buffer layout for frames of at most `max_written` bytes as the MAC writes them (FCS
+/// included), or `None` when the MAC bounds no frame size: half pages when such a frame fits
+/// between the headroom and the `shinfo` bytes of shared info, whole pages otherwise. The
+/// device's buffer size is programmed for whole pages either way, so only a MAC that drops
+/// longer frames itself may be given half pages.
+pub(crate) const fn rx_buf_layout(page: u32, shinfo: u32, max_written: Option<u32>) -> RxBufLayout {
+    let half = page / 2;
+    if let Some(max) = max_written {
+        if HALF_PAGE_HEADROOM + max + shinfo <= half {
+            return RxBufLayout {
+                headroom: HALF_PAGE_HEADROOM,
+                truesize: half,
+            };
+        }
+    }
+    RxBufLayout {
+        headroom: FULL_PAGE_HEADROOM,
+        truesize: page,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +177,25 @@ mod tests {
         assert_eq!(tx_wake_threshold(64, tx_stop_threshold(17)), 40);
         assert_eq!(tx_wake_threshold(64, tx_stop_threshold(45)), 63);
         assert_eq!(tx_wake_threshold(4096, tx_stop_threshold(17)), 40);
+    }
+
+    #[test]
+    fn rx_buffers_halve_pages_only_for_bounded_standard_frames() {
+        let half = RxBufLayout {
+            headroom: HALF_PAGE_HEADROOM,
+            truesize: 2048,
+        };
+        let full = RxBufLayout {
+            headroom: FULL_PAGE_HEADROOM,
+            truesize: 4096,
+        };
+        // MTU 1500 on the 82576: RLPML 1526 plus FCS.
+        assert_eq!(rx_buf_layout(4096, 320, Some(1530)), half);
+        assert_eq!(rx_buf_layout(4096, 320, Some(2048 - 128 - 320)), half);
+        assert_eq!(rx_buf_layout(4096, 320, Some(2048 - 128 - 320 + 1)), full);
+        assert_eq!(rx_buf_layout(4096, 320, Some(9018)), full);
+        // A MAC that bounds nothing (the 82540EM with long packets on).
+        assert_eq!(rx_buf_layout(4096, 320, None), full);
     }
 
     #[test]
