@@ -51,13 +51,6 @@ struct Slot {
     timestamp: bool,
 }
 
-/// Frees the transmit timestamp latch a packet held that will not complete.
-fn release_tstamp(hw: &Hw<'_>) {
-    if let Some(ts) = hw.ts.as_ref() {
-        ts.release_tx();
-    }
-}
-
 /// A transmit ring.
 pub(crate) struct TxRing {
     q: usize,
@@ -145,7 +138,11 @@ impl TxRing {
             idx = ring::next(idx, count);
         }
         let data_first = idx;
-        let timestamp = skb.hw_tstamp_requested() && hw.ts.as_ref().is_some_and(|t| t.claim_tx());
+        // The setting first: the skb's flags are an out-of-line read, skipped while it is off.
+        let timestamp = hw
+            .ts
+            .as_ref()
+            .is_some_and(|t| t.tx_on() && skb.hw_tstamp_requested() && t.claim_tx());
         if timestamp {
             skb.set_tstamp_in_progress();
         }
@@ -159,7 +156,7 @@ impl TxRing {
                 // Parts 0..part were mapped.
                 self.unwind(dev, data_first, part);
                 if timestamp {
-                    release_tstamp(hw);
+                    hw.ptp_release_tx();
                 }
                 self.drop_packet(hw, stats);
                 return;
@@ -311,7 +308,7 @@ impl TxRing {
                 map.unmap(dev.as_ref());
             }
             if core::mem::take(&mut slot.timestamp) {
-                release_tstamp(hw);
+                hw.ptp_release_tx();
             }
             slot.skb = None;
         }

@@ -82,11 +82,13 @@ impl Timestamping {
         )
     }
 
+    /// Whether transmit timestamps are on.
+    pub(crate) fn tx_on(&self) -> bool {
+        self.tx_on.load(Ordering::Relaxed)
+    }
+
     /// Takes the transmit latch for one packet; `false` (counted) when another holds it.
     pub(crate) fn claim_tx(&self) -> bool {
-        if !self.tx_on.load(Ordering::Relaxed) {
-            return false;
-        }
         let won = self
             .tx_busy
             .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
@@ -98,9 +100,14 @@ impl Timestamping {
     }
 
     /// Releases the transmit latch taken by [`Self::claim_tx`].
-    pub(crate) fn release_tx(&self) {
+    fn release_tx(&self) {
         self.tx_busy.store(false, Ordering::Release);
     }
+}
+
+/// A 64-bit register pair's value from its halves.
+fn join(lo: u32, hi: u32) -> u64 {
+    (u64::from(hi) << 32) | u64::from(lo)
 }
 
 impl Hw<'_> {
@@ -112,8 +119,14 @@ impl Hw<'_> {
     /// latches the high half.
     fn read_systim(&self) -> u64 {
         let lo = self.bar.read(SYSTIML).value().get();
-        let hi = self.bar.read(SYSTIMH).value().get();
-        (u64::from(hi) << 32) | u64::from(lo)
+        join(lo, self.bar.read(SYSTIMH).value().get())
+    }
+
+    /// Frees the transmit latch held by a packet that will not complete.
+    pub(crate) fn ptp_release_tx(&self) {
+        if let Some(ts) = self.ts() {
+            ts.release_tx();
+        }
     }
 
     /// Starts the counter after a reset (which stops it) and maps it to `now` nanoseconds.
@@ -148,8 +161,7 @@ impl Hw<'_> {
         pre();
         let lo = self.bar.read(SYSTIML).value().get();
         post();
-        let hi = self.bar.read(SYSTIMH).value().get();
-        c.ns_at((u64::from(hi) << 32) | u64::from(lo))
+        c.ns_at(join(lo, self.bar.read(SYSTIMH).value().get()))
     }
 
     /// Sets the clock to `ns`.
@@ -195,8 +207,8 @@ impl Hw<'_> {
         }
     }
 
-    /// Applies a timestamping setting: transmit on or off, and a receive filter already
-    /// checked with [`clock::rx_stamp_for`].
+    /// Applies a timestamping setting: transmit on or off, and a receive filter
+    /// (`HWTSTAMP_FILTER_*`); `ERANGE`, changing nothing, for a filter not offered.
     pub(crate) fn ptp_configure(&self, tx: bool, rx_filter: u32) -> Result {
         let ts = self.ts().ok_or(EOPNOTSUPP)?;
         let rx = clock::rx_stamp_for(rx_filter).ok_or(ERANGE)?;
@@ -235,9 +247,9 @@ impl Hw<'_> {
 
     fn take_rx_latch(&self) -> u64 {
         let lo = self.bar.read(RXSTMPL).value().get();
-        let hi = self.bar.read(RXSTMPH).value().get();
+        let stamp = join(lo, self.bar.read(RXSTMPH).value().get());
         let _ = self.bar.read(RXSATRH);
-        (u64::from(hi) << 32) | u64::from(lo)
+        stamp
     }
 
     /// The transmit timestamp of the packet that held the latch, in clock nanoseconds; frees
@@ -246,8 +258,7 @@ impl Hw<'_> {
         let ts = self.ts()?;
         let stamp = if self.bar.read(TSYNCTXCTL).valid() {
             let lo = self.bar.read(TXSTMPL).value().get();
-            let hi = self.bar.read(TXSTMPH).value().get();
-            let cycles = (u64::from(hi) << 32) | u64::from(lo);
+            let cycles = join(lo, self.bar.read(TXSTMPH).value().get());
             ts.counters.tx_stamped.fetch_add(1, Ordering::Relaxed);
             Some(ts.clock.lock().ns_at(cycles))
         } else {
