@@ -15,3 +15,9 @@ pub(crate) fn nth_online(n: u32) -> u32 {
     // SAFETY: reads the online mask; the helper wraps `n` into range.
     unsafe { sys::rxgbe_cpumask_nth_online(n) }
 }
+
+/// The CPU running the caller, which must not migrate (bottom halves or preemption off).
+pub(crate) fn current() -> u32 {
+    // SAFETY: reads this CPU's number; the caller keeps it valid by not migrating.
+    unsafe { sys::rxgbe_smp_processor_id() }
+}

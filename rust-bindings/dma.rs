@@ -177,6 +177,11 @@ impl TxMap {
         Self::checked(dev, addr, len, MapKind::Frag)
     }
 
+    /// Checks a `dma_map_single` mapping of `len` bytes made on `dev` (an XDP frame's).
+    pub(super) fn single(dev: &device::Device<Bound>, addr: DmaAddress, len: u32) -> Result<Self> {
+        Self::checked(dev, addr, len, MapKind::Head)
+    }
+
     fn checked(
         dev: &device::Device<Bound>,
         addr: DmaAddress,

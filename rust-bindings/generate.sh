@@ -29,13 +29,14 @@ functions='rxgbe_.*|napi_enable|napi_disable|napi_complete_done|napi_gro_receive
 functions+='|netif_queue_set_napi|register_netdev|unregister_netdev|free_netdev|netif_carrier_on'
 functions+='|netif_carrier_off|page_pool_destroy|free_irq|synchronize_irq|netif_set_real_num_tx_queues'
 functions+='|netif_set_real_num_rx_queues|eth_validate_addr|eth_mac_addr'
+functions+='|bpf_prog_inc|bpf_prog_put|xdp_return_frame|xdp_return_frame_rx_napi|xdp_do_flush'
 
 cd "$kdir"
 bindgen "$here/rxgbe_bindings.h" \
   --use-core --ctypes-prefix kernel::ffi --no-layout-tests --no-doc-comments --rust-target 1.85 \
   --with-derive-default --no-debug '.*' \
   --allowlist-function "$functions" \
-  --allowlist-type 'net_device_ops|rtnl_link_stats64|netdev_tx|netdev_queue_type|ethtool_ops|netdev_stat_ops|netdev_queue_stats_rx|netdev_queue_stats_tx' \
+  --allowlist-type 'netdev_bpf|net_device_ops|rtnl_link_stats64|netdev_tx|netdev_queue_type|ethtool_ops|netdev_stat_ops|netdev_queue_stats_rx|netdev_queue_stats_tx' \
   --allowlist-var 'IFF_PROMISC|IFF_ALLMULTI|NETIF_F_.*|ETH_ALEN|ETH_FRAME_LEN|ETH_HLEN|ETH_FCS_LEN|VLAN_HLEN|XDP_PACKET_HEADROOM|NET_IP_ALIGN|IRQF_SHARED|DUPLEX_FULL|DUPLEX_HALF|SPEED_.*|RXGBE_.*' \
   --blocklist-type "^($known)\$" \
   --raw-line 'use kernel::bindings::*;' \

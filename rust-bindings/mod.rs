@@ -20,3 +20,4 @@ pub(crate) mod qstats;
 pub(crate) mod rxnfc;
 pub(crate) mod skb;
 pub(crate) mod vector;
+pub(crate) mod xdp;

@@ -9,7 +9,7 @@ use super::{
     dma::raw_device,
     ethtool, ethtool_diag, ptp, qstats,
     skb::{Skb, TxLayout},
-    sys,
+    sys, xdp,
 };
 
 /// Link-layer address length.
@@ -227,6 +227,19 @@ impl NetDev {
         unsafe { sys::rxgbe_netif_tx_disable(self.as_raw()) }
     }
 
+    /// Number of transmit queues the stack currently uses.
+    pub(crate) fn real_num_tx_queues(&self) -> u32 {
+        // SAFETY: live net device (type invariant); a plain field read.
+        unsafe { sys::rxgbe_netdev_real_num_tx_queues(self.as_raw()) }
+    }
+
+    /// Has the core recompute the features (`ndo_fix_features` changed its answer). Under
+    /// RTNL, with no driver lock held (the core calls back into the driver).
+    pub(crate) fn update_features(&self) {
+        // SAFETY: live net device; the callers hold RTNL.
+        unsafe { sys::rxgbe_netdev_update_features(self.as_raw()) };
+    }
+
     /// Number of receive queues the stack currently uses.
     pub(crate) fn real_num_rx_queues(&self) -> u32 {
         // SAFETY: `self` is live. The count is written under RTNL: hold it for a stable value.
@@ -365,6 +378,7 @@ pub(crate) trait NetDevOps:
     + ethtool_diag::DiagOps
     + ptp::TimestampOps
     + qstats::QueueStatsOps
+    + xdp::XdpOps
     + Send
     + Sync
     + Sized
@@ -498,6 +512,8 @@ impl<T: NetDevOps> Registration<T> {
         // SAFETY: `raw` is fresh; the callback only runs while the device (and `T`) lives: the
         // work is cancelled in `drop` before `T` goes.
         unsafe { sys::rxgbe_netdev_set_service(raw, Some(service_cb::<T>)) };
+        // SAFETY: `raw` is live and not registered.
+        unsafe { xdp::set_features(raw) };
         // Accelerated RFS maps a CPU to the receive queue whose vector serves it.
         // SAFETY: `raw` is fresh and not registered.
         if cfg.multiqueue && unsafe { sys::rxgbe_netdev_enable_cpu_rmap(raw, cfg.rxqs) } != 0 {
@@ -563,6 +579,8 @@ impl<T: NetDevOps> Registration<T> {
         ops.ndo_rx_flow_steer = Some(ndo_rx_flow_steer::<T>);
         ops.ndo_hwtstamp_get = Some(ptp::ndo_hwtstamp_get::<T>);
         ops.ndo_hwtstamp_set = Some(ptp::ndo_hwtstamp_set::<T>);
+        ops.ndo_bpf = Some(xdp::ndo_bpf::<T>);
+        ops.ndo_xdp_xmit = Some(xdp::ndo_xdp_xmit::<T>);
         ops
     };
 }

@@ -60,6 +60,10 @@ impl PagePool {
         Ok(Self { pool, layout })
     }
 
+    pub(crate) fn as_raw(&self) -> *mut bindings::page_pool {
+        self.pool.as_ptr()
+    }
+
     /// The layout of this pool's buffers.
     pub(crate) fn layout(&self) -> RxBufLayout {
         self.layout
@@ -190,4 +194,8 @@ impl PoolPage {
 
     /// Ownership has moved into an skb: consuming the handle is all there is to do.
     pub(crate) fn into_skb(self) {}
+
+    /// Ownership has moved into an XDP frame or to a redirect target, which return the
+    /// buffer to the pool.
+    pub(crate) fn into_xdp(self) {}
 }

@@ -4,6 +4,7 @@
  * inline functions and macros; each one is a direct call of the core API it names.
  */
 #include <linux/linkmode.h>
+#include <linux/bpf_trace.h>
 #include "rxgbe_helpers.h"
 
 /*
@@ -846,4 +847,110 @@ void rxgbe_skb_tstamp_tx_hw(struct sk_buff *skb, u64 ns)
 void rxgbe_skb_set_rx_hwtstamp(struct sk_buff *skb, u64 ns)
 {
 	skb_hwtstamps(skb)->hwtstamp = ns_to_ktime(ns);
+}
+
+/*
+ * XDP. A ring's queue info is registered with its page pool as memory model, so frames the
+ * program sends on (XDP_TX, XDP_REDIRECT) go back to that pool when freed.
+ */
+int rxgbe_xdp_rxq_create(struct net_device *dev, u32 queue, struct napi_struct *napi,
+			 struct page_pool *pool, struct xdp_rxq_info **out)
+{
+	struct xdp_rxq_info *rxq = kzalloc(sizeof(*rxq), GFP_KERNEL);
+	int err;
+
+	if (!rxq)
+		return -ENOMEM;
+	err = xdp_rxq_info_reg(rxq, dev, queue, napi->napi_id);
+	if (err)
+		goto free;
+	err = xdp_rxq_info_reg_mem_model(rxq, MEM_TYPE_PAGE_POOL, pool);
+	if (err)
+		goto unreg;
+	*out = rxq;
+	return 0;
+unreg:
+	xdp_rxq_info_unreg(rxq);
+free:
+	kfree(rxq);
+	return err;
+}
+
+void rxgbe_xdp_rxq_destroy(struct xdp_rxq_info *rxq)
+{
+	xdp_rxq_info_unreg(rxq);
+	kfree(rxq);
+}
+
+/*
+ * Runs @prog on the @len bytes at @headroom of the @frame_sz byte buffer at @hard_start.
+ * Returns the action taken: XDP_PASS (@out gives where the data now is), XDP_DROP, XDP_TX
+ * (@out->frame holds the buffer), XDP_REDIRECT (done: the buffer is no longer the caller's), or
+ * XDP_ABORTED for an aborted program, an unknown action or a failed XDP_TX or XDP_REDIRECT.
+ */
+u32 rxgbe_xdp_run(struct bpf_prog *prog, struct xdp_rxq_info *rxq, void *hard_start,
+		  u32 frame_sz, u32 headroom, u32 len, struct rxgbe_xdp_out *out)
+{
+	struct xdp_buff xdp;
+	u32 act;
+
+	xdp_init_buff(&xdp, frame_sz, rxq);
+	xdp_prepare_buff(&xdp, hard_start, headroom, len, true);
+	act = bpf_prog_run_xdp(prog, &xdp);
+	switch (act) {
+	case XDP_PASS:
+		out->headroom = xdp.data - xdp.data_hard_start;
+		out->len = xdp.data_end - xdp.data;
+		return XDP_PASS;
+	case XDP_DROP:
+		return XDP_DROP;
+	case XDP_TX:
+		out->frame = xdp_convert_buff_to_frame(&xdp);
+		if (!out->frame)
+			break;
+		return XDP_TX;
+	case XDP_REDIRECT:
+		if (xdp_do_redirect(rxq->dev, &xdp, prog))
+			break;
+		return XDP_REDIRECT;
+	default:
+		bpf_warn_invalid_xdp_action(rxq->dev, prog, act);
+		fallthrough;
+	case XDP_ABORTED:
+		break;
+	}
+	trace_xdp_exception(rxq->dev, prog, act);
+	return XDP_ABORTED;
+}
+
+dma_addr_t rxgbe_xdp_frame_map(struct device *dev, struct xdp_frame *frame, u32 *len)
+{
+	*len = frame->len;
+	return dma_map_single(dev, frame->data, frame->len, DMA_TO_DEVICE);
+}
+
+void rxgbe_xdp_set_extack(struct netlink_ext_ack *extack, const char *msg)
+{
+	NL_SET_ERR_MSG_FMT_MOD(extack, "%s", msg);
+}
+
+void rxgbe_netdev_set_xdp_features(struct net_device *dev, u64 features)
+{
+	xdp_set_features_flag(dev, features);
+}
+
+unsigned int rxgbe_netdev_real_num_tx_queues(const struct net_device *dev)
+{
+	return dev->real_num_tx_queues;
+}
+
+unsigned int rxgbe_smp_processor_id(void)
+{
+	return smp_processor_id();
+}
+
+int rxgbe_netdev_update_features(struct net_device *dev)
+{
+	netdev_update_features(dev);
+	return 0;
 }

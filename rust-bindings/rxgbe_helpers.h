@@ -24,6 +24,9 @@
 #include <linux/net_tstamp.h>
 #include <net/netdev_queues.h>
 #include <net/page_pool/helpers.h>
+#include <linux/bpf.h>
+#include <linux/filter.h>
+#include <net/xdp.h>
 
 /* net_device */
 struct net_device *rxgbe_netdev_alloc(struct device *parent, unsigned int priv_size,
@@ -191,5 +194,24 @@ bool rxgbe_skb_hw_tstamp_requested(const struct sk_buff *skb);
 void rxgbe_skb_tstamp_in_progress(struct sk_buff *skb);
 void rxgbe_skb_tstamp_tx_hw(struct sk_buff *skb, u64 ns);
 void rxgbe_skb_set_rx_hwtstamp(struct sk_buff *skb, u64 ns);
+
+/* XDP: programs, per-ring receive queue info, frames */
+int rxgbe_xdp_rxq_create(struct net_device *dev, u32 queue, struct napi_struct *napi,
+			 struct page_pool *pool, struct xdp_rxq_info **out);
+void rxgbe_xdp_rxq_destroy(struct xdp_rxq_info *rxq);
+/* Where a frame's data is after the program ran (XDP_PASS), or the frame to transmit (XDP_TX). */
+struct rxgbe_xdp_out {
+	u32 headroom;
+	u32 len;
+	struct xdp_frame *frame;
+};
+u32 rxgbe_xdp_run(struct bpf_prog *prog, struct xdp_rxq_info *rxq, void *hard_start,
+		  u32 frame_sz, u32 headroom, u32 len, struct rxgbe_xdp_out *out);
+dma_addr_t rxgbe_xdp_frame_map(struct device *dev, struct xdp_frame *frame, u32 *len);
+void rxgbe_xdp_set_extack(struct netlink_ext_ack *extack, const char *msg);
+void rxgbe_netdev_set_xdp_features(struct net_device *dev, u64 features);
+unsigned int rxgbe_netdev_real_num_tx_queues(const struct net_device *dev);
+unsigned int rxgbe_smp_processor_id(void);
+int rxgbe_netdev_update_features(struct net_device *dev);
 
 #endif

@@ -14,6 +14,8 @@ RXGBE_BLOB_MB=${RXGBE_BLOB_MB:-64} RXGBE_MTU_BLOB_MB=${RXGBE_MTU_BLOB_MB:-16}
 KDIR=${KDIR:-$("$RXGBE_ROOT/scripts/kernel.sh" test)}
 RXGBE_ROOTFS=${RXGBE_ROOTFS:-$("$RXGBE_ROOT/scripts/rootfs.sh")}
 export KDIR RXGBE_ROOTFS
+# The XDP programs xdp.sh loads, built on the host (the guest reads them through the 9p share).
+log "vm-tests: XDP test programs in $("$RXGBE_ROOT/scripts/bpf.sh")"
 
 rows=() names=() rc=0
 # run_vm DEVICE DRIVER NAME VARIANT [vm.py args...]: one guest boot running selftests, one table row.

@@ -33,6 +33,7 @@ use crate::net::{
     pool,
     skb::{Skb, TxLayout},
     vector::{QueueKind, Vector},
+    xdp::{self, XdpProg, XdpRx},
 };
 use crate::queue_vector::{new_tx_slot, OtherVector, QueueVector, TxSlot};
 use crate::rss::RssConfig;
@@ -46,6 +47,13 @@ use crate::tx_offload;
 const FRAME_OVERHEAD: u32 = 14 + 4;
 /// Room for one VLAN tag.
 const VLAN_TAG: u32 = 4;
+// Buffers of rings with an XDP program are whole pages, whose headroom the program may use.
+const _: () = assert!(ring::FULL_PAGE_HEADROOM >= xdp::HEADROOM);
+
+/// Whether frames of `mtu` fit one receive buffer, as an XDP program needs them.
+pub(crate) fn mtu_fits_xdp(mtu: u32) -> bool {
+    mtu + FRAME_OVERHEAD + VLAN_TAG <= RX_BUF_LEN
+}
 /// Default ring sizes (descriptors).
 pub(crate) const DEFAULT_RING: u32 = 256;
 const _: () = assert!(ring::valid_count(DEFAULT_RING));
@@ -79,6 +87,8 @@ pub(crate) struct Settings {
     pub(crate) rss: RssConfig,
     /// VLANs the stack registered (`ndo_vlan_rx_add_vid`), for the MAC's VLAN filter.
     pub(crate) vlans: VlanTable,
+    /// The XDP program every received frame goes through (`ip link set ... xdp`).
+    pub(crate) xdp: Option<XdpProg>,
 }
 
 impl Settings {
@@ -184,6 +194,7 @@ impl<'b> Adapter<'b> {
             adaptive_rx: true,
             rss: RssConfig::new(queues),
             vlans: VlanTable::new(),
+            xdp: None,
         };
         Ok(Self {
             state: KBox::pin_init(
@@ -262,6 +273,16 @@ impl<'b> Adapter<'b> {
         Ok((a, b))
     }
 
+    /// Whether an XDP program is attached.
+    pub(crate) fn xdp_attached(&self) -> bool {
+        self.state.lock().settings.xdp.is_some()
+    }
+
+    /// The transmit ring slot and counters of queue `q`.
+    pub(crate) fn tx_slot(&self, q: usize) -> Option<(&TxSlot, &QueueStats)> {
+        Some((self.tx.get(q)?, self.stats.get(q)?))
+    }
+
     /// A copy of the current settings.
     pub(crate) fn settings(&self) -> Settings {
         self.state.lock().settings.clone()
@@ -292,12 +313,14 @@ impl<'b> Adapter<'b> {
             rt.inboxes.push(new_inbox(s.rx_ring)?, GFP_KERNEL)?;
         }
         let fmt = self.hw.mac.desc_format();
-        // Half-page buffers where the MAC bounds frames to fit one, whole pages otherwise.
-        let layout = ring::rx_buf_layout(
-            kernel::page::PAGE_SIZE as u32,
-            pool::SHINFO_SIZE,
-            self.hw.mac.rx_frame_bound(max_frame),
-        );
+        // Half-page buffers where the MAC bounds frames to fit one, whole pages otherwise, and
+        // always with an XDP program, which gets the whole page's headroom.
+        let bound = self
+            .hw
+            .mac
+            .rx_frame_bound(max_frame)
+            .filter(|_| s.xdp.is_none());
+        let layout = ring::rx_buf_layout(kernel::page::PAGE_SIZE as u32, pool::SHINFO_SIZE, bound);
         // The "other" vector is the last allocated one, whatever the active queue count.
         let other_vector = self.max_queues;
 
@@ -325,7 +348,11 @@ impl<'b> Adapter<'b> {
             )?;
             let v = Vector::new(nd, qv, Some(u32::try_from(q)?))?;
             let pool = RxRing::new_pool(self.pdev, &v.napi(), s.rx_ring, layout)?;
-            lock_bh(&v.data().rx).attach_pool(pool);
+            let xdp = match s.xdp.clone() {
+                Some(prog) => Some(XdpRx::new(nd, u32::try_from(q)?, &v.napi(), &pool, prog)?),
+                None => None,
+            };
+            lock_bh(&v.data().rx).attach_pool(pool, xdp);
             rt.queues.push(v, GFP_KERNEL)?;
         }
         if self.mode == IrqMode::Msix {
@@ -582,6 +609,13 @@ impl NetDevOps for Adapter<'_> {
         if mtu + FRAME_OVERHEAD > self.hw.mac.max_frame() {
             return Err(EINVAL);
         }
+        if !mtu_fits_xdp(mtu) && self.xdp_attached() {
+            pr_warn!(
+                "{}: MTU {mtu} too large for the attached XDP program\n",
+                nd.name().to_str().unwrap_or("?")
+            );
+            return Err(EINVAL);
+        }
         // Receive buffers are laid out for the frame size: restart with the new MTU, and put
         // the old one back if the restart fails.
         let old = nd.mtu();
@@ -625,8 +659,9 @@ impl NetDevOps for Adapter<'_> {
     }
 
     fn fix_features(&self, _nd: &NetDev, features: u64) -> u64 {
-        // rxgbe's LRO hands merged packets over as verified: it needs the MAC's verdicts.
-        if features & net_features::RXCSUM == 0 {
+        // rxgbe's LRO hands merged packets over as verified: it needs the MAC's verdicts. An XDP
+        // program sees frames as they arrived, which merging would hide.
+        if features & net_features::RXCSUM == 0 || self.xdp_attached() {
             features & !net_features::LRO
         } else {
             features

@@ -36,7 +36,7 @@ impl QueueCounter {
 }
 
 /// The per-queue `ethtool -S` counters, in output order.
-const QUEUE_COUNTERS: [QueueCounter; 18] = [
+const QUEUE_COUNTERS: [QueueCounter; 24] = [
     QueueCounter::new("rx", "packets", |s| s.rx_packets.get()),
     QueueCounter::new("rx", "bytes", |s| s.rx_bytes.get()),
     QueueCounter::new("rx", "errors", |s| s.rx_errors.get()),
@@ -55,6 +55,12 @@ const QUEUE_COUNTERS: [QueueCounter; 18] = [
     QueueCounter::new("tx", "tso-segments", |s| s.tx_tso_segments.get()),
     QueueCounter::new("tx", "csum-offload", |s| s.tx_csum_offload.get()),
     QueueCounter::new("tx", "csum-software", |s| s.tx_csum_software.get()),
+    QueueCounter::new("rx", "xdp-drop", |s| s.rx_xdp_drop.get()),
+    QueueCounter::new("rx", "xdp-tx", |s| s.rx_xdp_tx.get()),
+    QueueCounter::new("rx", "xdp-redirect", |s| s.rx_xdp_redirect.get()),
+    QueueCounter::new("rx", "xdp-aborted", |s| s.rx_xdp_aborted.get()),
+    QueueCounter::new("tx", "xdp-xmit", |s| s.tx_xdp_xmit.get()),
+    QueueCounter::new("tx", "xdp-full", |s| s.tx_xdp_full.get()),
 ];
 
 impl EthtoolOps for Adapter<'_> {

@@ -179,7 +179,10 @@ impl VectorHandler for QueueVector<'_> {
             Some(ring) => ring.clean(&self.hw, self.pdev, ctx.netdev(), &self.stats, budget),
             None => true,
         };
-        let rx_done = self.rx.lock().clean(&self.hw, ctx, &self.stats, budget);
+        let rx_done =
+            self.rx
+                .lock()
+                .clean(&self.hw, ctx, &self.stats, budget, (&self.tx, self.pdev));
         if !tx_all || rx_done >= budget {
             return budget;
         }

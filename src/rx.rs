@@ -20,17 +20,21 @@ use crate::logic::{
 };
 use crate::net::{
     dma::DescRing,
-    netdev::features,
+    netdev::{features, NetDev},
     pool::{PagePool, PoolPage},
     skb::Skb,
     vector::NapiRef,
+    xdp::{self, Verdict, XdpFrame, XdpRx},
 };
+use crate::queue_vector::TxSlot;
 use crate::ring_mem::alloc_ring;
 use crate::stats::QueueStats;
 use crate::steering::{RingRules, Route};
 
 /// Descriptors cleaned between two refills within one poll.
 const REFILL_BATCH: u32 = 16;
+/// Frames a program sends back out (`XDP_TX`) gathered before they go to the transmit ring.
+const XDP_TX_BATCH: usize = 32;
 
 /// Bytes of each buffer the device may write, as programmed: a whole-page buffer's room. A ring
 /// of half-page buffers relies on the MAC dropping longer frames (`Mac::rx_frame_bound`).
@@ -96,6 +100,33 @@ fn lro_segment(frame: &[u8]) -> Option<(Segment, bool)> {
     Some((seg, exact))
 }
 
+/// Queues the frames of `batch` on the queue's transmit ring and hands them to the device.
+/// Frames that do not fit go back to their pool (counted by the ring).
+fn send_xdp_tx(
+    batch: &mut KVec<XdpFrame>,
+    tx: &TxSlot,
+    pdev: &pci::Device<Bound>,
+    hw: &Hw<'_>,
+    nd: &NetDev,
+    stats: &QueueStats,
+) {
+    if batch.is_empty() {
+        return;
+    }
+    // The poll runs with bottom halves off: a plain lock (see QueueVector::poll).
+    let mut guard = tx.lock();
+    let Some(ring) = &mut *guard else {
+        stats.tx_xdp_full.add(batch.len() as u64);
+        batch.clear();
+        return;
+    };
+    for frame in batch.drain_all() {
+        // A refused frame is dropped here, which returns its buffer.
+        let _ = ring.xmit_xdp(pdev, nd, frame, stats);
+    }
+    ring.kick(hw);
+}
+
 /// Hands a received skb to the stack through GRO.
 fn deliver(mut skb: Skb, napi: &NapiRef<'_>, q: usize) {
     skb.rx_finish(napi.netdev(), q as u16);
@@ -146,6 +177,10 @@ pub(crate) struct RxRing {
     outbox: KVec<KVec<Skb>>,
     /// Frames taken from this queue's inbox, being delivered.
     inbound: KVec<Skb>,
+    /// The XDP program every frame goes through first, while one is attached.
+    xdp: Option<XdpRx>,
+    /// Frames the program sends back out, not yet on the transmit ring.
+    xdp_tx: KVec<XdpFrame>,
 }
 
 impl RxRing {
@@ -171,6 +206,8 @@ impl RxRing {
             inboxes,
             outbox,
             inbound: KVec::with_capacity(BATCH, GFP_KERNEL)?,
+            xdp: None,
+            xdp_tx: KVec::with_capacity(XDP_TX_BATCH, GFP_KERNEL)?,
             q,
             fmt,
             descs,
@@ -198,9 +235,11 @@ impl RxRing {
         PagePool::new(dev.as_ref(), napi, count, layout)
     }
 
-    /// Attaches the ring's page pool.
-    pub(crate) fn attach_pool(&mut self, pool: PagePool) {
+    /// Attaches the ring's page pool, and its XDP program if one is attached (registered with
+    /// that pool).
+    pub(crate) fn attach_pool(&mut self, pool: PagePool, xdp: Option<XdpRx>) {
         self.pool = Some(pool);
+        self.xdp = xdp;
     }
 
     /// Programs the ring into the MAC.
@@ -316,13 +355,15 @@ impl RxRing {
         hw.vectors_raise(1 << t);
     }
 
-    /// Receives up to `budget` frames; returns how many were passed to the stack.
+    /// Receives up to `budget` frames; returns how many were passed to the stack. Frames an
+    /// XDP program sends back out go on the queue's transmit ring `tx` (of device `pdev`).
     pub(crate) fn clean(
         &mut self,
         hw: &Hw<'_>,
         napi: &NapiRef<'_>,
         stats: &QueueStats,
         budget: i32,
+        (tx, pdev): (&TxSlot, &pci::Device<Bound>),
     ) -> i32 {
         let mut done = self.receive_handed_off(napi, stats, budget);
         let count = self.count();
@@ -334,6 +375,7 @@ impl RxRing {
         // every other frame is delivered only after it, so the stack sees the wire's order.
         let mut held: Option<(Skb, Merge)> = None;
         let mut since_refill = 0u32;
+        let mut redirected = false;
         while done < budget && self.next_to_clean != self.next_to_use {
             // Give buffers back while cleaning, not only at the end: a jumbo frame takes several
             // descriptors, and the device drops frames aimed at a ring without room for them.
@@ -398,6 +440,68 @@ impl RxRing {
                     continue;
                 }
             }
+            // The program sees every frame the rules let through, whole, before the stack does.
+            let (page, headroom, len) = match self.xdp.as_ref().filter(|_| self.partial.is_none()) {
+                None => (page, headroom, len),
+                Some(_) if !d.eop => {
+                    // Frames of one buffer only: the MTU keeps frames within one, so this is a
+                    // frame the MAC should have dropped as too long.
+                    stats.rx_errors.add(1);
+                    pool.recycle(page, true);
+                    self.discarding = true;
+                    done += 1;
+                    continue;
+                }
+                Some(prog) => match prog.run(page, headroom, len) {
+                    Verdict::Pass {
+                        page,
+                        headroom,
+                        len,
+                    } => (page, headroom, len),
+                    verdict => {
+                        if d.timestamped {
+                            // Free the MAC's receive timestamp latch for the next frame.
+                            let _ = hw.ptp_take_rx();
+                        }
+                        match verdict {
+                            Verdict::Drop(page) => {
+                                stats.rx_xdp_drop.add(1);
+                                pool.recycle(page, true);
+                            }
+                            Verdict::Aborted(page) | Verdict::Pass { page, .. } => {
+                                stats.rx_xdp_aborted.add(1);
+                                pool.recycle(page, true);
+                            }
+                            Verdict::Tx(frame) => {
+                                stats.rx_xdp_tx.add(1);
+                                if self.xdp_tx.len() >= XDP_TX_BATCH {
+                                    send_xdp_tx(
+                                        &mut self.xdp_tx,
+                                        tx,
+                                        pdev,
+                                        hw,
+                                        napi.netdev(),
+                                        stats,
+                                    );
+                                }
+                                // Within capacity after the send; a refusal drops the frame,
+                                // which returns its buffer.
+                                if self.xdp_tx.push_within_capacity(frame).is_err() {
+                                    stats.tx_xdp_full.add(1);
+                                }
+                            }
+                            Verdict::Redirected => {
+                                stats.rx_xdp_redirect.add(1);
+                                redirected = true;
+                            }
+                        }
+                        done += 1;
+                        delivered += 1;
+                        bytes += u64::from(len);
+                        continue;
+                    }
+                },
+            };
             // Whole frames only, and untagged: the flow key has no VLAN, the stripped tag would
             // make two VLANs' connections look alike.
             let whole = self.partial.is_none() && d.eop && !d.frame_error && d.vlan.is_none();
@@ -484,6 +588,10 @@ impl RxRing {
             done += 1;
         }
         deliver_merged(held.take(), napi, self.q, stats);
+        if redirected {
+            xdp::flush_redirects();
+        }
+        send_xdp_tx(&mut self.xdp_tx, tx, pdev, hw, napi.netdev(), stats);
         for t in 0..self.outbox.len() {
             self.flush_steered_to(t, hw, stats);
         }
@@ -501,6 +609,7 @@ impl RxRing {
         self.discarding = false;
         self.route = Route::Local;
         self.inbound.clear();
+        self.xdp_tx.clear();
         for batch in self.outbox.iter_mut() {
             batch.clear();
         }

@@ -34,6 +34,7 @@ mod stats;
 mod steering;
 mod tx;
 mod tx_offload;
+mod xdp_ops;
 
 use kernel::{
     device::{Bound, Core},

@@ -64,6 +64,16 @@ pub(crate) struct QueueStats {
     pub(crate) rx_pause: Counter,
     pub(crate) tx_mac_control: Counter,
     pub(crate) tx_pause: Counter,
+    /// Frames the XDP program dropped, sent back out (`XDP_TX`), redirected, and aborted on
+    /// (including an `XDP_TX` or redirect that failed).
+    pub(crate) rx_xdp_drop: Counter,
+    pub(crate) rx_xdp_tx: Counter,
+    pub(crate) rx_xdp_redirect: Counter,
+    pub(crate) rx_xdp_aborted: Counter,
+    /// Frames other devices redirected here (`ndo_xdp_xmit`), queued on this ring.
+    pub(crate) tx_xdp_xmit: Counter,
+    /// XDP frames (`XDP_TX` or redirected here) not queued: ring full or mapping failed.
+    pub(crate) tx_xdp_full: Counter,
 }
 
 impl QueueStats {
@@ -93,6 +103,12 @@ impl QueueStats {
             rx_pause: Counter::new(),
             tx_mac_control: Counter::new(),
             tx_pause: Counter::new(),
+            rx_xdp_drop: Counter::new(),
+            rx_xdp_tx: Counter::new(),
+            rx_xdp_redirect: Counter::new(),
+            rx_xdp_aborted: Counter::new(),
+            tx_xdp_xmit: Counter::new(),
+            tx_xdp_full: Counter::new(),
         }
     }
 }

@@ -24,6 +24,7 @@ use crate::net::{
     dma::{DescRing, TxMap},
     netdev::{xmit_more, NetDev},
     skb::Skb,
+    xdp::XdpFrame,
 };
 use crate::ring_mem::alloc_ring;
 use crate::stats::QueueStats;
@@ -49,6 +50,8 @@ struct Slot {
     eop: u32,
     /// The packet holds the MAC's transmit timestamp latch.
     timestamp: bool,
+    /// Set instead of `skb` on an XDP frame's slot.
+    xdp: Option<XdpFrame>,
 }
 
 /// A transmit ring.
@@ -211,6 +214,59 @@ impl TxRing {
         }
     }
 
+    /// Queues an XDP frame (a program's `XDP_TX`, or a frame redirected to this device); the
+    /// caller moves the tail with [`Self::kick`] once its batch is queued. A frame that finds no
+    /// room or cannot be mapped is handed back, counted.
+    pub(crate) fn xmit_xdp(
+        &mut self,
+        dev: &pci::Device<Bound>,
+        nd: &NetDev,
+        frame: XdpFrame,
+        stats: &QueueStats,
+    ) -> Result<(), XdpFrame> {
+        // Room for the stack's largest packet stays: the stack's queue is only stopped below
+        // that, and XDP must not take descriptors an awake queue was promised.
+        if self.unused() <= STOP_THRESHOLD {
+            stats.tx_xdp_full.add(1);
+            return Err(frame);
+        }
+        let Ok(map) = frame.map(dev.as_ref()) else {
+            stats.tx_xdp_full.add(1);
+            return Err(frame);
+        };
+        let idx = self.next_to_use;
+        let len = map.len();
+        let b = desc::TxBuf {
+            addr: map.addr(),
+            len: len as u16,
+            eop: true,
+            packet_len: len,
+            offload: DataOffload::default(),
+            timestamp: false,
+        };
+        self.descs.write(idx as usize, desc::tx_data(self.fmt, b));
+        if let Some(slot) = self.slots.get_mut(idx as usize) {
+            slot.map = Some(map);
+            slot.xdp = Some(frame);
+            slot.frames = 1;
+            slot.bytes = len;
+            slot.eop = idx;
+        }
+        self.next_to_use = ring::next(idx, self.count());
+        // Completion reports every frame to the byte queue limits: so must queuing.
+        let txq = nd.txq(self.q as u16);
+        let _ = txq.sent(len, true);
+        if self.unused() < STOP_THRESHOLD {
+            txq.stop_and_fence();
+        }
+        Ok(())
+    }
+
+    /// Hands the frames queued so far to the device.
+    pub(crate) fn kick(&self, hw: &Hw<'_>) {
+        hw.tx_tail(self.q, self.next_to_use as u16);
+    }
+
     /// Undoes the mappings of a packet that could not be queued.
     fn unwind(&mut self, dev: &pci::Device<Bound>, first: u32, maps: u32) {
         let count = self.count();
@@ -275,6 +331,12 @@ impl TxRing {
                         bytes += slot.bytes;
                         skb.consume(budget);
                     }
+                    if let Some(frame) = slot.xdp.take() {
+                        skbs += 1;
+                        pkts += slot.frames;
+                        bytes += slot.bytes;
+                        drop(frame);
+                    }
                 }
                 let last = idx == eop;
                 idx = ring::next(idx, count);
@@ -311,6 +373,7 @@ impl TxRing {
                 hw.ptp_release_tx();
             }
             slot.skb = None;
+            slot.xdp = None;
         }
         self.next_to_use = 0;
         self.next_to_clean = 0;
