@@ -30,6 +30,8 @@ functions+='|netif_queue_set_napi|register_netdev|unregister_netdev|free_netdev|
 functions+='|netif_carrier_off|page_pool_destroy|free_irq|synchronize_irq|netif_set_real_num_tx_queues'
 functions+='|netif_set_real_num_rx_queues|eth_validate_addr|eth_mac_addr'
 functions+='|bpf_prog_inc|bpf_prog_put|xdp_return_frame|xdp_return_frame_rx_napi|xdp_do_flush'
+functions+='|xsk_tx_completed|xsk_tx_release|xsk_uses_need_wakeup|xsk_set_rx_need_wakeup|xsk_clear_rx_need_wakeup'
+functions+='|xsk_set_tx_need_wakeup'
 
 cd "$kdir"
 bindgen "$here/rxgbe_bindings.h" \

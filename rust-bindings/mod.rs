@@ -21,3 +21,4 @@ pub(crate) mod rxnfc;
 pub(crate) mod skb;
 pub(crate) mod vector;
 pub(crate) mod xdp;
+pub(crate) mod xsk;

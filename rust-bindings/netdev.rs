@@ -581,6 +581,7 @@ impl<T: NetDevOps> Registration<T> {
         ops.ndo_hwtstamp_set = Some(ptp::ndo_hwtstamp_set::<T>);
         ops.ndo_bpf = Some(xdp::ndo_bpf::<T>);
         ops.ndo_xdp_xmit = Some(xdp::ndo_xdp_xmit::<T>);
+        ops.ndo_xsk_wakeup = Some(xdp::ndo_xsk_wakeup::<T>);
         ops
     };
 }

@@ -954,3 +954,130 @@ int rxgbe_netdev_update_features(struct net_device *dev)
 	netdev_update_features(dev);
 	return 0;
 }
+
+/* The device only writes zero-copy buffers; the CPU syncs what it reads. */
+#define RXGBE_XSK_DMA_ATTR (DMA_ATTR_SKIP_CPU_SYNC | DMA_ATTR_WEAK_ORDERING)
+
+int rxgbe_xsk_pool_dma_map(struct xsk_buff_pool *pool, struct device *dev)
+{
+	return xsk_pool_dma_map(pool, dev, RXGBE_XSK_DMA_ATTR);
+}
+
+void rxgbe_xsk_pool_dma_unmap(struct xsk_buff_pool *pool)
+{
+	xsk_pool_dma_unmap(pool, RXGBE_XSK_DMA_ATTR);
+}
+
+u32 rxgbe_xsk_pool_rx_frame_size(struct xsk_buff_pool *pool)
+{
+	return xsk_pool_get_rx_frame_size(pool);
+}
+
+int rxgbe_xdp_rxq_create_xsk(struct net_device *dev, u32 queue, struct napi_struct *napi,
+			     struct xsk_buff_pool *pool, struct xdp_rxq_info **out)
+{
+	struct xdp_rxq_info *rxq = kzalloc(sizeof(*rxq), GFP_KERNEL);
+	int err;
+
+	if (!rxq)
+		return -ENOMEM;
+	err = xdp_rxq_info_reg(rxq, dev, queue, napi->napi_id);
+	if (err)
+		goto free;
+	err = xdp_rxq_info_reg_mem_model(rxq, MEM_TYPE_XSK_BUFF_POOL, NULL);
+	if (err)
+		goto unreg;
+	xsk_pool_set_rxq_info(pool, rxq);
+	*out = rxq;
+	return 0;
+unreg:
+	xdp_rxq_info_unreg(rxq);
+free:
+	kfree(rxq);
+	return err;
+}
+
+struct xdp_buff *rxgbe_xsk_buff_alloc(struct xsk_buff_pool *pool)
+{
+	return xsk_buff_alloc(pool);
+}
+
+dma_addr_t rxgbe_xsk_buff_dma(struct xdp_buff *xdp)
+{
+	return xsk_buff_xdp_get_dma(xdp);
+}
+
+void rxgbe_xsk_buff_free(struct xdp_buff *xdp)
+{
+	xsk_buff_free(xdp);
+}
+
+/* Sets the frame's length to what the device wrote and makes it visible to the CPU. */
+void *rxgbe_xsk_buff_sync(struct xdp_buff *xdp, u32 len)
+{
+	xsk_buff_set_size(xdp, len);
+	xsk_buff_dma_sync_for_cpu(xdp);
+	return xdp->data;
+}
+
+/*
+ * Runs @prog on a zero-copy buffer (see rxgbe_xdp_run for the actions). XDP_PASS leaves the
+ * buffer with the caller; every other action consumes it: XDP_TX copies the frame out of the
+ * socket's memory into @out->frame.
+ */
+u32 rxgbe_xsk_run(struct bpf_prog *prog, struct xdp_buff *xdp, struct rxgbe_xdp_out *out)
+{
+	struct net_device *dev = xdp->rxq->dev;
+	u32 act = bpf_prog_run_xdp(prog, xdp);
+
+	switch (act) {
+	case XDP_PASS:
+		return XDP_PASS;
+	case XDP_DROP:
+		xsk_buff_free(xdp);
+		return XDP_DROP;
+	case XDP_TX:
+		out->frame = xdp_convert_buff_to_frame(xdp);
+		if (!out->frame)
+			break;
+		return XDP_TX;
+	case XDP_REDIRECT:
+		if (xdp_do_redirect(dev, xdp, prog))
+			break;
+		return XDP_REDIRECT;
+	default:
+		bpf_warn_invalid_xdp_action(dev, prog, act);
+		fallthrough;
+	case XDP_ABORTED:
+		break;
+	}
+	trace_xdp_exception(dev, prog, act);
+	xsk_buff_free(xdp);
+	return XDP_ABORTED;
+}
+
+/* A copy of a zero-copy buffer's frame for the stack; frees the buffer on success. */
+struct sk_buff *rxgbe_xsk_skb(struct napi_struct *napi, struct xdp_buff *xdp)
+{
+	unsigned int len = xdp->data_end - xdp->data;
+	struct sk_buff *skb = napi_alloc_skb(napi, len);
+
+	if (!skb)
+		return NULL;
+	skb_put_data(skb, xdp->data, len);
+	xsk_buff_free(xdp);
+	return skb;
+}
+
+/* The next frame the socket queued for transmission, mapped and synced for the device. */
+bool rxgbe_xsk_tx_next(struct xsk_buff_pool *pool, dma_addr_t *dma, u32 *len)
+{
+	struct xdp_desc desc;
+
+	if (!xsk_tx_peek_desc(pool, &desc))
+		return false;
+	*dma = xsk_buff_raw_get_dma(pool, desc.addr);
+	xsk_buff_raw_dma_sync_for_device(pool, *dma, desc.len);
+	*len = desc.len;
+	return true;
+}

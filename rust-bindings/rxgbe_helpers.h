@@ -27,6 +27,7 @@
 #include <linux/bpf.h>
 #include <linux/filter.h>
 #include <net/xdp.h>
+#include <net/xdp_sock_drv.h>
 
 /* net_device */
 struct net_device *rxgbe_netdev_alloc(struct device *parent, unsigned int priv_size,
@@ -213,5 +214,19 @@ void rxgbe_netdev_set_xdp_features(struct net_device *dev, u64 features);
 unsigned int rxgbe_netdev_real_num_tx_queues(const struct net_device *dev);
 unsigned int rxgbe_smp_processor_id(void);
 int rxgbe_netdev_update_features(struct net_device *dev);
+
+/* AF_XDP zero-copy: a queue's buffers come from the socket's pool (user memory). */
+int rxgbe_xsk_pool_dma_map(struct xsk_buff_pool *pool, struct device *dev);
+void rxgbe_xsk_pool_dma_unmap(struct xsk_buff_pool *pool);
+u32 rxgbe_xsk_pool_rx_frame_size(struct xsk_buff_pool *pool);
+int rxgbe_xdp_rxq_create_xsk(struct net_device *dev, u32 queue, struct napi_struct *napi,
+			     struct xsk_buff_pool *pool, struct xdp_rxq_info **out);
+struct xdp_buff *rxgbe_xsk_buff_alloc(struct xsk_buff_pool *pool);
+dma_addr_t rxgbe_xsk_buff_dma(struct xdp_buff *xdp);
+void rxgbe_xsk_buff_free(struct xdp_buff *xdp);
+void *rxgbe_xsk_buff_sync(struct xdp_buff *xdp, u32 len);
+u32 rxgbe_xsk_run(struct bpf_prog *prog, struct xdp_buff *xdp, struct rxgbe_xdp_out *out);
+struct sk_buff *rxgbe_xsk_skb(struct napi_struct *napi, struct xdp_buff *xdp);
+bool rxgbe_xsk_tx_next(struct xsk_buff_pool *pool, dma_addr_t *dma, u32 *len);
 
 #endif

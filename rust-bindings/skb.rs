@@ -5,7 +5,7 @@
 use core::ptr::NonNull;
 use kernel::bindings;
 
-use super::{netdev::NetDev, pool::PoolPage, sys};
+use super::{netdev::NetDev, pool::PoolPage, sys, vector::NapiRef, xsk::XskBuf};
 use kernel::error::{to_result, Result};
 
 /// Where a packet to transmit keeps its headers and which offloads the stack asks for (see
@@ -166,6 +166,21 @@ impl Skb {
                 Ok(Skb { ptr })
             }
             None => Err(page),
+        }
+    }
+
+    /// A copy of the frame of a zero-copy buffer, which goes back to its pool; the buffer is
+    /// handed back if no skb could be allocated.
+    pub(crate) fn copy_xsk(napi: &NapiRef<'_>, buf: XskBuf) -> Result<Skb, XskBuf> {
+        // SAFETY: registered NAPI instance (this is its poll); the buffer is the driver's with
+        // its frame set, and is freed by the helper only on success.
+        let skb = unsafe { sys::rxgbe_xsk_skb(napi.as_raw(), buf.as_raw()) };
+        match NonNull::new(skb) {
+            Some(ptr) => {
+                buf.consumed();
+                Ok(Skb { ptr })
+            }
+            None => Err(buf),
         }
     }
 

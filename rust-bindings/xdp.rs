@@ -9,17 +9,19 @@ use kernel::{bindings, device, error::to_result, prelude::*, str::CStr};
 
 use super::{
     dma::{raw_device, TxMap},
-    netdev::{with_dev, NetDev, NetDevOps},
+    netdev::{errno_of, with_dev, NetDev, NetDevOps},
     pool::{PagePool, PoolPage},
     sys,
     vector::NapiRef,
+    xsk::{XskBuf, XskPool},
 };
 
 /// What rxgbe offers (`xdp-features`): the basic actions, redirecting, and being a
 /// redirect target.
 pub(crate) const FEATURES: u64 = sys::RXGBE_NETDEV_XDP_ACT_BASIC
     | sys::RXGBE_NETDEV_XDP_ACT_REDIRECT
-    | sys::RXGBE_NETDEV_XDP_ACT_NDO_XMIT;
+    | sys::RXGBE_NETDEV_XDP_ACT_NDO_XMIT
+    | sys::RXGBE_NETDEV_XDP_ACT_XSK_ZEROCOPY;
 
 /// Headroom a buffer needs in front of the frame for a program (`XDP_PACKET_HEADROOM`).
 pub(crate) const HEADROOM: u32 = sys::XDP_PACKET_HEADROOM;
@@ -130,6 +132,21 @@ pub(crate) enum Verdict {
     Redirected,
 }
 
+/// What a program decided for a zero-copy buffer.
+pub(crate) enum XskVerdict {
+    /// To the stack, which gets a copy of the frame.
+    Pass(XskBuf),
+    /// Dropped by the program; the buffer went back to the pool.
+    Drop,
+    /// Aborted (see [`Verdict::Aborted`]); the buffer went back to the pool.
+    Aborted,
+    /// To send back out of this device: a copy of the frame (the buffer went back to the
+    /// pool).
+    Tx(XdpFrame),
+    /// Redirected, normally to the socket: [`flush_redirects`] must run before the poll ends.
+    Redirected,
+}
+
 /// A receive ring's program and its XDP queue information (registered with the ring's page
 /// pool as memory model).
 ///
@@ -163,6 +180,48 @@ impl XdpRx {
         let rxq = NonNull::new(out).ok_or(ENOMEM)?;
         // INVARIANT: registered just now.
         Ok(Self { prog, rxq })
+    }
+
+    /// Registers receive queue `q` of `nd`, polled by `napi`, whose buffers come from the
+    /// zero-copy `pool`.
+    pub(crate) fn new_xsk(
+        nd: &NetDev,
+        q: u32,
+        napi: &NapiRef<'_>,
+        pool: &XskPool,
+        prog: XdpProg,
+    ) -> Result<Self> {
+        let mut out: *mut sys::xdp_rxq_info = core::ptr::null_mut();
+        // SAFETY: live net device, registered NAPI instance and live pool; `out` is writable.
+        to_result(unsafe {
+            sys::rxgbe_xdp_rxq_create_xsk(nd.as_raw(), q, napi.as_raw(), pool.raw(), &mut out)
+        })?;
+        let rxq = NonNull::new(out).ok_or(ENOMEM)?;
+        // INVARIANT: registered just now.
+        Ok(Self { prog, rxq })
+    }
+
+    /// Runs the program on a zero-copy buffer whose frame was set with [`XskBuf::frame`].
+    pub(crate) fn run_xsk(&self, buf: XskBuf) -> XskVerdict {
+        let mut out = sys::rxgbe_xdp_out::default();
+        // SAFETY: live program; the buffer is the driver's, from the pool this queue
+        // information was registered with, its frame set and synced.
+        let act = unsafe { sys::rxgbe_xsk_run(self.prog.prog.as_ptr(), buf.as_raw(), &mut out) };
+        if act == sys::RXGBE_XDP_PASS {
+            return XskVerdict::Pass(buf);
+        }
+        // Every other action consumed the buffer.
+        buf.consumed();
+        match act {
+            sys::RXGBE_XDP_DROP => XskVerdict::Drop,
+            sys::RXGBE_XDP_REDIRECT => XskVerdict::Redirected,
+            // INVARIANT: the copy, owned by the driver.
+            sys::RXGBE_XDP_TX => match NonNull::new(out.frame) {
+                Some(frame) => XskVerdict::Tx(XdpFrame { frame }),
+                None => XskVerdict::Aborted,
+            },
+            _ => XskVerdict::Aborted,
+        }
     }
 
     /// Runs the program on the `len` bytes at `headroom` of the received `page`, which the
@@ -269,6 +328,26 @@ pub(crate) trait XdpOps {
     fn xdp_setup(&self, dev: &NetDev, prog: Option<XdpProg>, ext: &ExtAck) -> Result;
     /// Queues the frames of `batch` for transmission, sending them on when `flush`.
     fn xdp_xmit(&self, dev: &NetDev, batch: &mut XdpBatch<'_>, flush: bool) -> Result;
+    /// Binds the zero-copy `pool` of an AF_XDP socket to queue `qid`, or unbinds with `None`:
+    /// every copy of the old pool must be gone on return.
+    fn xsk_setup(&self, dev: &NetDev, qid: u16, pool: Option<XskPool>) -> Result;
+    /// The socket of queue `qid` queued frames or buffers (`flags`: `XDP_WAKEUP_*`): have the
+    /// queue's poll run.
+    fn xsk_wakeup(&self, dev: &NetDev, qid: u32, flags: u32) -> Result;
+}
+
+/// C entry point `ndo_xsk_wakeup`.
+///
+/// # Safety
+///
+/// Called by the core on a device of this driver.
+pub(super) unsafe extern "C" fn ndo_xsk_wakeup<T: NetDevOps>(
+    dev: *mut bindings::net_device,
+    qid: u32,
+    flags: u32,
+) -> i32 {
+    // SAFETY: per the function's safety requirement.
+    errno_of(unsafe { with_dev::<T, _>(dev, |d, t| t.xsk_wakeup(d, qid, flags)) })
 }
 
 /// C entry point `ndo_bpf`.
@@ -282,8 +361,17 @@ pub(super) unsafe extern "C" fn ndo_bpf<T: NetDevOps>(
 ) -> i32 {
     // SAFETY: `bpf` is valid (the function's safety requirement).
     let req = unsafe { &*bpf };
+    if req.command == sys::RXGBE_XDP_SETUP_XSK_POOL {
+        // SAFETY: the command says which union member is set.
+        let xsk = unsafe { req.__bindgen_anon_1.xsk.as_ref() };
+        // SAFETY: a pool from this call, taken away by a later call with none for the queue.
+        let pool = NonNull::new(xsk.pool).map(|p| unsafe { XskPool::from_raw(p) });
+        let qid = xsk.queue_id;
+        // SAFETY: per the function's safety requirement.
+        return errno_of(unsafe { with_dev::<T, _>(dev, |d, t| t.xsk_setup(d, qid, pool)) });
+    }
     if req.command != sys::RXGBE_XDP_SETUP_PROG {
-        // No offload and no AF_XDP zero-copy pool (copy mode works through XDP_REDIRECT).
+        // No program offload.
         return EOPNOTSUPP.to_errno();
     }
     // SAFETY: the command says which union member is set.

@@ -34,6 +34,7 @@ use crate::net::{
     skb::{Skb, TxLayout},
     vector::{QueueKind, Vector},
     xdp::{self, XdpProg, XdpRx},
+    xsk::XskPool,
 };
 use crate::queue_vector::{new_tx_slot, OtherVector, QueueVector, TxSlot};
 use crate::rss::RssConfig;
@@ -54,6 +55,17 @@ const _: () = assert!(ring::FULL_PAGE_HEADROOM >= xdp::HEADROOM);
 pub(crate) fn mtu_fits_xdp(mtu: u32) -> bool {
     mtu + FRAME_OVERHEAD + VLAN_TAG <= RX_BUF_LEN
 }
+
+impl Adapter<'_> {
+    /// Whether the MAC keeps frames of `mtu` within one buffer of zero-copy socket `pool` (it
+    /// writes frames into the socket's memory, which has no room beyond).
+    pub(crate) fn mtu_fits_xsk(&self, mtu: u32, pool: &XskPool) -> bool {
+        self.hw
+            .mac
+            .rx_frame_bound(mtu + FRAME_OVERHEAD + VLAN_TAG)
+            .is_some_and(|bound| bound <= pool.rx_frame_size())
+    }
+}
 /// Default ring sizes (descriptors).
 pub(crate) const DEFAULT_RING: u32 = 256;
 const _: () = assert!(ring::valid_count(DEFAULT_RING));
@@ -64,6 +76,8 @@ pub(crate) const DEFAULT_ITR_USECS: u32 = 50;
 const MC_FILTER_MAX: usize = 64;
 /// Destination of PAUSE frames.
 const PAUSE_ADDR: MacAddr = [0x01, 0x80, 0xC2, 0x00, 0x00, 0x01];
+/// Queue pairs any MAC has at most.
+pub(crate) const MAX_QUEUES: usize = 8;
 /// Default number of queue pairs at most (more can be set with `ethtool -L`).
 const DEFAULT_QUEUES_MAX: u32 = 8;
 
@@ -89,6 +103,9 @@ pub(crate) struct Settings {
     pub(crate) vlans: VlanTable,
     /// The XDP program every received frame goes through (`ip link set ... xdp`).
     pub(crate) xdp: Option<XdpProg>,
+    /// The zero-copy AF_XDP socket bound to each queue; its queue runs on the socket's buffers
+    /// while a program is attached.
+    pub(crate) xsk: [Option<XskPool>; MAX_QUEUES],
 }
 
 impl Settings {
@@ -132,6 +149,9 @@ pub(crate) struct Adapter<'b> {
     affinity_placed: AtomicU32,
     /// The LED control register saved while `ethtool -p` blinks the LEDs.
     pub(crate) leds_saved: AtomicU32,
+    /// Queues running on a zero-copy socket's buffers (one bit each), for wake-up calls, which
+    /// cannot take the interface lock; cleared when the runtime goes.
+    pub(crate) zc_queues: Arc<Atomic<u32>>,
 }
 
 /// What exists while the interface is up: vectors with their rings, interrupts and NAPI.
@@ -142,10 +162,13 @@ struct Runtime<'b> {
     other: Option<Vector<OtherVector<'b>>>,
     /// Each queue's hand-off inbox (see handoff.rs).
     inboxes: KVec<Inbox>,
+    /// [`Adapter::zc_queues`].
+    zc_queues: Arc<Atomic<u32>>,
 }
 
 impl Drop for Runtime<'_> {
     fn drop(&mut self) {
+        self.zc_queues.store(0, kernel::sync::atomic::Relaxed);
         // Quiesce the device before the vectors free their interrupts and rings.
         self.hw.irq_disable(u32::MAX);
         self.hw.vectors_disable(u32::MAX);
@@ -175,6 +198,9 @@ impl<'b> Adapter<'b> {
         mode: IrqMode,
         max_queues: usize,
     ) -> Result<Self> {
+        if max_queues > MAX_QUEUES {
+            return Err(EINVAL);
+        }
         let mut stats = KVec::with_capacity(max_queues, GFP_KERNEL)?;
         let mut tx = KVec::with_capacity(max_queues, GFP_KERNEL)?;
         for _ in 0..max_queues {
@@ -195,6 +221,7 @@ impl<'b> Adapter<'b> {
             rss: RssConfig::new(queues),
             vlans: VlanTable::new(),
             xdp: None,
+            xsk: [const { None }; MAX_QUEUES],
         };
         Ok(Self {
             state: KBox::pin_init(
@@ -216,6 +243,7 @@ impl<'b> Adapter<'b> {
             arfs: KBox::pin_init(ArfsFlows::new()?, GFP_KERNEL)?,
             affinity_placed: AtomicU32::new(0),
             leds_saved: AtomicU32::new(0),
+            zc_queues: Arc::new(Atomic::new(0), GFP_KERNEL)?,
         })
     }
 
@@ -308,7 +336,9 @@ impl<'b> Adapter<'b> {
             queues: KVec::with_capacity(nq, GFP_KERNEL)?,
             other: None,
             inboxes: KVec::with_capacity(nq, GFP_KERNEL)?,
+            zc_queues: self.zc_queues.clone(),
         };
+        let mut zc_queues = 0u32;
         for _ in 0..nq {
             rt.inboxes.push(new_inbox(s.rx_ring)?, GFP_KERNEL)?;
         }
@@ -348,11 +378,31 @@ impl<'b> Adapter<'b> {
             )?;
             let v = Vector::new(nd, qv, Some(u32::try_from(q)?))?;
             let pool = RxRing::new_pool(self.pdev, &v.napi(), s.rx_ring, layout)?;
-            let xdp = match s.xdp.clone() {
-                Some(prog) => Some(XdpRx::new(nd, u32::try_from(q)?, &v.napi(), &pool, prog)?),
+            // A queue with a zero-copy socket runs on its buffers while a program is attached.
+            let xsk = s.xsk.get(q).cloned().flatten().filter(|_| s.xdp.is_some());
+            let q32 = u32::try_from(q)?;
+            let xdp = match (s.xdp.clone(), xsk.as_ref()) {
+                (Some(prog), Some(xsk)) => Some(XdpRx::new_xsk(nd, q32, &v.napi(), xsk, prog)?),
+                (Some(prog), None) => Some(XdpRx::new(nd, q32, &v.napi(), &pool, prog)?),
+                (None, _) => None,
+            };
+            let xsk_slots = match xsk.as_ref() {
+                Some(_) => Some(RxRing::xsk_slots(s.rx_ring)?),
                 None => None,
             };
-            lock_bh(&v.data().rx).attach_pool(pool, xdp);
+            {
+                let mut rx = lock_bh(&v.data().rx);
+                rx.attach_pool(pool, xdp);
+                if let (Some(xsk), Some(slots)) = (xsk.clone(), xsk_slots) {
+                    rx.attach_xsk(xsk, slots)?;
+                }
+            }
+            if let Some(ring) = lock_bh(&v.data().tx).as_mut() {
+                ring.set_xsk(xsk.clone());
+            }
+            if xsk.is_some() {
+                zc_queues |= 1 << q;
+            }
             rt.queues.push(v, GFP_KERNEL)?;
         }
         if self.mode == IrqMode::Msix {
@@ -442,6 +492,7 @@ impl<'b> Adapter<'b> {
         self.hw.apply_flow_control();
         link::update(&self.hw, nd);
         nd.tx_wake_all();
+        rt.zc_queues.store(zc_queues, kernel::sync::atomic::Relaxed);
         Ok(rt)
     }
 
@@ -607,6 +658,14 @@ impl NetDevOps for Adapter<'_> {
 
     fn change_mtu(&self, nd: &NetDev, mtu: u32) -> Result {
         if mtu + FRAME_OVERHEAD > self.hw.mac.max_frame() {
+            return Err(EINVAL);
+        }
+        let pools = self.settings().xsk;
+        if pools.iter().flatten().any(|p| !self.mtu_fits_xsk(mtu, p)) {
+            pr_warn!(
+                "{}: MTU {mtu} too large for a bound AF_XDP zero-copy socket\n",
+                nd.name().to_str().unwrap_or("?")
+            );
             return Err(EINVAL);
         }
         if !mtu_fits_xdp(mtu) && self.xdp_attached() {

@@ -175,15 +175,19 @@ impl VectorHandler for QueueVector<'_> {
         // Bottom halves are off in every poll (softirq, busy polling, netpoll with interrupts
         // off): plain locks, whose release cannot run softirqs here. Process context takes the
         // same locks with bottom halves off (lock_bh).
-        let tx_all = match &mut *self.tx.lock() {
-            Some(ring) => ring.clean(&self.hw, self.pdev, ctx.netdev(), &self.stats, budget),
-            None => true,
+        let (tx_all, xsk_more) = match &mut *self.tx.lock() {
+            Some(ring) => {
+                let all = ring.clean(&self.hw, self.pdev, ctx.netdev(), &self.stats, budget);
+                let more = ring.xmit_xsk(&self.hw, ctx.netdev(), budget.unsigned_abs());
+                (all, more)
+            }
+            None => (true, false),
         };
         let rx_done =
             self.rx
                 .lock()
                 .clean(&self.hw, ctx, &self.stats, budget, (&self.tx, self.pdev));
-        if !tx_all || rx_done >= budget {
+        if !tx_all || xsk_more || rx_done >= budget {
             return budget;
         }
         if ctx.complete_done(rx_done) {

@@ -24,7 +24,8 @@ use crate::net::{
     pool::{PagePool, PoolPage},
     skb::Skb,
     vector::NapiRef,
-    xdp::{self, Verdict, XdpFrame, XdpRx},
+    xdp::{self, Verdict, XdpFrame, XdpRx, XskVerdict},
+    xsk::{XskBuf, XskPool},
 };
 use crate::queue_vector::TxSlot;
 use crate::ring_mem::alloc_ring;
@@ -181,6 +182,10 @@ pub(crate) struct RxRing {
     xdp: Option<XdpRx>,
     /// Frames the program sends back out, not yet on the transmit ring.
     xdp_tx: KVec<XdpFrame>,
+    /// The zero-copy socket bound to this queue while a program runs: its buffers replace the
+    /// page pool's (see [`Self::clean_xsk`]).
+    xsk: Option<XskPool>,
+    xsk_bufs: KVec<Option<XskBuf>>,
 }
 
 impl RxRing {
@@ -208,6 +213,8 @@ impl RxRing {
             inbound: KVec::with_capacity(BATCH, GFP_KERNEL)?,
             xdp: None,
             xdp_tx: KVec::with_capacity(XDP_TX_BATCH, GFP_KERNEL)?,
+            xsk: None,
+            xsk_bufs: KVec::new(),
             q,
             fmt,
             descs,
@@ -242,6 +249,27 @@ impl RxRing {
         self.xdp = xdp;
     }
 
+    /// Slots for the zero-copy buffers of a ring of `count` descriptors (allocated before the
+    /// ring's lock is taken).
+    pub(crate) fn xsk_slots(count: u32) -> Result<KVec<Option<XskBuf>>> {
+        let mut slots = KVec::with_capacity(count as usize, GFP_KERNEL)?;
+        for _ in 0..count {
+            slots.push(None, GFP_KERNEL)?;
+        }
+        Ok(slots)
+    }
+
+    /// Receives into the buffers of zero-copy socket `pool` instead of the page pool's; `slots`
+    /// come from [`Self::xsk_slots`] for this ring's size.
+    pub(crate) fn attach_xsk(&mut self, pool: XskPool, slots: KVec<Option<XskBuf>>) -> Result {
+        if slots.len() != self.count() as usize {
+            return Err(EINVAL);
+        }
+        self.xsk_bufs = slots;
+        self.xsk = Some(pool);
+        Ok(())
+    }
+
     /// Programs the ring into the MAC.
     pub(crate) fn program(&self, hw: &Hw<'_>) -> Result {
         hw.setup_rx_ring(
@@ -253,6 +281,10 @@ impl RxRing {
 
     /// Posts buffers to every free slot and moves the tail.
     pub(crate) fn refill(&mut self, hw: &Hw<'_>, stats: &QueueStats) {
+        if let Some(pool) = self.xsk.clone() {
+            self.refill_xsk(hw, &pool);
+            return;
+        }
         let Some(pool) = self.pool.as_ref() else {
             return;
         };
@@ -279,6 +311,32 @@ impl RxRing {
             // The MMIO write orders the descriptor writes before it.
             hw.rx_tail(self.q, self.next_to_use as u16);
         }
+    }
+
+    /// Posts the socket's buffers to every free slot it has buffers for and moves the tail;
+    /// returns whether every slot got one.
+    fn refill_xsk(&mut self, hw: &Hw<'_>, pool: &XskPool) -> bool {
+        let count = self.count();
+        let mut posted = 0;
+        let mut filled = true;
+        while ring::unused(self.next_to_use, self.next_to_clean, count) > 0 {
+            let i = self.next_to_use as usize;
+            let Some(buf) = pool.alloc() else {
+                filled = false;
+                break;
+            };
+            self.descs.write(i, desc::rx_ready(self.fmt, buf.dma()));
+            if let Some(slot) = self.xsk_bufs.get_mut(i) {
+                // A buffer left in a free slot goes back to the pool.
+                *slot = Some(buf);
+            }
+            self.next_to_use = ring::next(self.next_to_use, count);
+            posted += 1;
+        }
+        if posted > 0 {
+            hw.rx_tail(self.q, self.next_to_use as u16);
+        }
+        filled
     }
 
     /// Whether the device has written back a frame the next [`Self::clean`] would receive, or
@@ -365,6 +423,9 @@ impl RxRing {
         budget: i32,
         (tx, pdev): (&TxSlot, &pci::Device<Bound>),
     ) -> i32 {
+        if let Some(pool) = self.xsk.clone() {
+            return self.clean_xsk(hw, napi, stats, budget, (tx, pdev), &pool);
+        }
         let mut done = self.receive_handed_off(napi, stats, budget);
         let count = self.count();
         // Frames delivered from this ring (steered and dropped ones are work, not receptions).
@@ -603,6 +664,131 @@ impl RxRing {
         done
     }
 
+    /// [`Self::clean`] of a ring receiving into the buffers of zero-copy socket `pool`: the
+    /// program sees each frame in the socket's memory, and redirects it to the socket without a
+    /// copy; the stack gets copies. The MAC bounds frames to one buffer (checked when the socket
+    /// was bound), so a frame of several is an error.
+    fn clean_xsk(
+        &mut self,
+        hw: &Hw<'_>,
+        napi: &NapiRef<'_>,
+        stats: &QueueStats,
+        budget: i32,
+        (tx, pdev): (&TxSlot, &pci::Device<Bound>),
+        pool: &XskPool,
+    ) -> i32 {
+        let mut done = self.receive_handed_off(napi, stats, budget);
+        let count = self.count();
+        let (mut delivered, mut bytes) = (0u64, 0u64);
+        let f = RxFeatures::of(napi.netdev().features());
+        let frame_size = pool.rx_frame_size();
+        let mut redirected = false;
+        while done < budget && self.next_to_clean != self.next_to_use {
+            let i = self.next_to_clean as usize;
+            let Some(d) = desc::rx_done(self.fmt, self.descs.read(i)) else {
+                break;
+            };
+            dma_mb(Read);
+            self.next_to_clean = ring::next(self.next_to_clean, count);
+            let Some(mut buf) = self.xsk_bufs.get_mut(i).and_then(Option::take) else {
+                continue;
+            };
+            done += 1;
+            if self.discarding || !d.eop || d.frame_error {
+                if !self.discarding {
+                    stats.rx_errors.add(1);
+                }
+                self.discarding = !d.eop;
+                continue;
+            }
+            let (len, _) = wire::split_fcs(u32::from(d.len));
+            let frame = buf.frame(len, frame_size);
+            if d.vlan.is_none() {
+                if let Some(op) = wire::mac_control_opcode(frame) {
+                    stats.rx_mac_control.add(1);
+                    if op == wire::PAUSE_OPCODE {
+                        stats.rx_pause.add(1);
+                    }
+                    continue;
+                }
+            }
+            let route = match self.rules.as_mut() {
+                Some(r) => r.route(self.q, frame, d.vlan),
+                None => Route::Local,
+            };
+            if route == Route::Drop {
+                stats.rx_ntuple_drops.add(1);
+                continue;
+            }
+            let Some(prog) = self.xdp.as_ref() else {
+                // A zero-copy ring always runs a program (see Adapter::start).
+                continue;
+            };
+            let skb = match prog.run_xsk(buf) {
+                XskVerdict::Pass(buf) => Skb::copy_xsk(napi, buf),
+                verdict => {
+                    if d.timestamped {
+                        let _ = hw.ptp_take_rx();
+                    }
+                    match verdict {
+                        XskVerdict::Drop => stats.rx_xdp_drop.add(1),
+                        XskVerdict::Aborted | XskVerdict::Pass(_) => stats.rx_xdp_aborted.add(1),
+                        XskVerdict::Tx(frame) => {
+                            stats.rx_xdp_tx.add(1);
+                            if self.xdp_tx.len() >= XDP_TX_BATCH {
+                                send_xdp_tx(&mut self.xdp_tx, tx, pdev, hw, napi.netdev(), stats);
+                            }
+                            if self.xdp_tx.push_within_capacity(frame).is_err() {
+                                stats.tx_xdp_full.add(1);
+                            }
+                        }
+                        XskVerdict::Redirected => {
+                            stats.rx_xdp_redirect.add(1);
+                            redirected = true;
+                        }
+                    }
+                    delivered += 1;
+                    bytes += u64::from(len);
+                    continue;
+                }
+            };
+            let Ok(mut skb) = skb else {
+                // The buffer went back to the pool with the error.
+                stats.rx_alloc_fail.add(1);
+                continue;
+            };
+            mark(&mut skb, &d, f, hw, stats);
+            match route {
+                Route::Queue(t) if t < self.outbox.len() => self.steer(t, skb, hw, stats),
+                _ => {
+                    bytes += u64::from(skb.len());
+                    deliver(skb, napi, self.q);
+                    delivered += 1;
+                }
+            }
+        }
+        if redirected {
+            xdp::flush_redirects();
+        }
+        send_xdp_tx(&mut self.xdp_tx, tx, pdev, hw, napi.netdev(), stats);
+        for t in 0..self.outbox.len() {
+            self.flush_steered_to(t, hw, stats);
+        }
+        if delivered > 0 {
+            stats.rx_packets.add(delivered);
+            stats.rx_bytes.add(bytes);
+        }
+        let filled = self.refill_xsk(hw, pool);
+        if pool.uses_need_wakeup() {
+            // Without buffers the ring stalls until the socket gives some and says so.
+            pool.set_rx_need_wakeup(!filled || self.next_to_clean == self.next_to_use);
+        } else if !filled {
+            // The socket never says: poll on until it gives buffers.
+            return budget;
+        }
+        done
+    }
+
     /// Returns every buffer to the pool; the device must no longer use the ring.
     pub(crate) fn release(&mut self) {
         self.partial = None;
@@ -610,6 +796,9 @@ impl RxRing {
         self.route = Route::Local;
         self.inbound.clear();
         self.xdp_tx.clear();
+        for slot in self.xsk_bufs.iter_mut() {
+            *slot = None;
+        }
         for batch in self.outbox.iter_mut() {
             batch.clear();
         }

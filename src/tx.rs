@@ -25,6 +25,7 @@ use crate::net::{
     netdev::{xmit_more, NetDev},
     skb::Skb,
     xdp::XdpFrame,
+    xsk::XskPool,
 };
 use crate::ring_mem::alloc_ring;
 use crate::stats::QueueStats;
@@ -52,6 +53,8 @@ struct Slot {
     timestamp: bool,
     /// Set instead of `skb` on an XDP frame's slot.
     xdp: Option<XdpFrame>,
+    /// The slot sends a frame of the zero-copy socket (its buffer is the socket's).
+    xsk: bool,
 }
 
 /// A transmit ring.
@@ -62,6 +65,8 @@ pub(crate) struct TxRing {
     slots: KVec<Slot>,
     next_to_use: u32,
     next_to_clean: u32,
+    /// The zero-copy socket bound to this queue, whose frames the ring sends too.
+    xsk: Option<XskPool>,
 }
 
 impl TxRing {
@@ -80,7 +85,62 @@ impl TxRing {
             slots,
             next_to_use: 0,
             next_to_clean: 0,
+            xsk: None,
         })
+    }
+
+    /// Sends the frames of zero-copy socket `pool` too, from now on.
+    pub(crate) fn set_xsk(&mut self, pool: Option<XskPool>) {
+        self.xsk = pool;
+    }
+
+    /// Queues up to `budget` frames the zero-copy socket wants sent; returns whether it may
+    /// have more (the budget ran out). Room the stack's largest packet needs stays free.
+    pub(crate) fn xmit_xsk(&mut self, hw: &Hw<'_>, nd: &NetDev, budget: u32) -> bool {
+        let Some(pool) = self.xsk.clone() else {
+            return false;
+        };
+        let txq = nd.txq(self.q as u16);
+        let mut queued = 0;
+        let more = loop {
+            if queued >= budget {
+                break true;
+            }
+            if self.unused() <= STOP_THRESHOLD {
+                // Completions make room, and their poll comes back here.
+                break false;
+            }
+            let Some((addr, len)) = pool.tx_next() else {
+                break false;
+            };
+            let idx = self.next_to_use;
+            let b = desc::TxBuf {
+                addr,
+                len: len as u16,
+                eop: true,
+                packet_len: len,
+                offload: DataOffload::default(),
+                timestamp: false,
+            };
+            self.descs.write(idx as usize, desc::tx_data(self.fmt, b));
+            if let Some(slot) = self.slots.get_mut(idx as usize) {
+                slot.xsk = true;
+                slot.frames = 1;
+                slot.bytes = len;
+                slot.eop = idx;
+            }
+            self.next_to_use = ring::next(idx, self.count());
+            let _ = txq.sent(len, true);
+            queued += 1;
+        };
+        if queued > 0 {
+            pool.tx_release();
+            self.kick(hw);
+        }
+        if pool.uses_need_wakeup() {
+            pool.set_tx_need_wakeup();
+        }
+        more
     }
 
     fn count(&self) -> u32 {
@@ -300,6 +360,7 @@ impl TxRing {
     ) -> bool {
         let count = self.count();
         let (mut pkts, mut bytes, mut skbs) = (0u32, 0u32, 0u32);
+        let mut xsk_done = 0u32;
         let mut all = true;
         while self.next_to_clean != self.next_to_use {
             if skbs >= 256 {
@@ -337,6 +398,12 @@ impl TxRing {
                         bytes += slot.bytes;
                         drop(frame);
                     }
+                    if core::mem::take(&mut slot.xsk) {
+                        skbs += 1;
+                        pkts += slot.frames;
+                        bytes += slot.bytes;
+                        xsk_done += 1;
+                    }
                 }
                 let last = idx == eop;
                 idx = ring::next(idx, count);
@@ -345,6 +412,11 @@ impl TxRing {
                 }
             }
             self.next_to_clean = idx;
+        }
+        if xsk_done > 0 {
+            if let Some(pool) = self.xsk.as_ref() {
+                pool.tx_completed(xsk_done);
+            }
         }
         if pkts > 0 {
             let txq = nd.txq(self.q as u16);
@@ -365,7 +437,11 @@ impl TxRing {
     /// Unmaps and frees every queued packet; the device must no longer use the ring. The
     /// queue's byte queue limits are reset when the ring is next started.
     pub(crate) fn release(&mut self, hw: &Hw<'_>, dev: &pci::Device<Bound>) {
+        let mut xsk_in_flight = 0;
         for slot in self.slots.iter_mut() {
+            if core::mem::take(&mut slot.xsk) {
+                xsk_in_flight += 1;
+            }
             if let Some(map) = slot.map.take() {
                 map.unmap(dev.as_ref());
             }
@@ -374,6 +450,10 @@ impl TxRing {
             }
             slot.skb = None;
             slot.xdp = None;
+        }
+        // The socket gets its buffers back as if sent.
+        if let Some(pool) = self.xsk.as_ref().filter(|_| xsk_in_flight > 0) {
+            pool.tx_completed(xsk_in_flight);
         }
         self.next_to_use = 0;
         self.next_to_clean = 0;

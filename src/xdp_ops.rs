@@ -6,11 +6,15 @@
 
 use kernel::prelude::*;
 
+use kernel::sync::atomic::Relaxed;
+
 use crate::adapter::{mtu_fits_xdp, Adapter};
+use crate::hal::{regs::cause, IrqMode};
 use crate::net::{
     cpu,
     netdev::NetDev,
     xdp::{ExtAck, XdpBatch, XdpOps, XdpProg},
+    xsk::XskPool,
 };
 
 impl XdpOps for Adapter<'_> {
@@ -48,6 +52,73 @@ impl XdpOps for Adapter<'_> {
         }
         if flush {
             ring.kick(&self.hw);
+        }
+        Ok(())
+    }
+
+    fn xsk_setup(&self, nd: &NetDev, qid: u16, pool: Option<XskPool>) -> Result {
+        let q = usize::from(qid);
+        let s = self.settings();
+        if q >= s.queues {
+            return Err(EINVAL);
+        }
+        // The rings only change while a program runs (without one the socket is bound but idle).
+        let restart = s.xdp.is_some();
+        match pool {
+            Some(pool) => {
+                // Refused here, the core falls back to copy mode unless zero-copy was demanded.
+                if !self.mtu_fits_xsk(nd.mtu(), &pool) {
+                    return Err(EINVAL);
+                }
+                pool.dma_map(self.pci_dev().as_ref())?;
+                let bind = |s: &mut crate::adapter::Settings| {
+                    let slot = s.xsk.get_mut(q).ok_or(EINVAL)?;
+                    if slot.is_some() {
+                        return Err(EBUSY);
+                    }
+                    *slot = Some(pool.clone());
+                    Ok(())
+                };
+                let res = if restart {
+                    self.reconfigure(nd, bind)
+                } else {
+                    self.update_live(bind, |_, _, _| {})
+                };
+                if res.is_err() {
+                    pool.dma_unmap();
+                }
+                res
+            }
+            None => {
+                let mut old = None;
+                let unbind = |s: &mut crate::adapter::Settings| {
+                    old = s.xsk.get_mut(q).and_then(Option::take);
+                    Ok(())
+                };
+                // The rings are rebuilt without the pool before it is unmapped: the device
+                // must not write to the socket's memory afterwards.
+                let res = if restart {
+                    self.reconfigure(nd, unbind)
+                } else {
+                    self.update_live(unbind, |_, _, _| {})
+                };
+                if let Some(old) = old {
+                    old.dma_unmap();
+                }
+                res
+            }
+        }
+    }
+
+    fn xsk_wakeup(&self, _nd: &NetDev, qid: u32, _flags: u32) -> Result {
+        let running = self.zc_queues.load(Relaxed);
+        if qid >= u32::BITS || running & (1 << qid) == 0 {
+            return Err(ENXIO);
+        }
+        // The queue's interrupt runs its poll on its CPU, which both receives and sends.
+        match self.irq_mode() {
+            IrqMode::Msix => self.hw.vectors_raise(1 << qid),
+            IrqMode::Single => self.hw.raise_causes(cause::QUEUES),
         }
         Ok(())
     }
