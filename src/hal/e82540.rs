@@ -18,6 +18,9 @@ use crate::logic::desc;
 pub(crate) struct E82540;
 
 const STD_FRAME: u32 = 1518;
+/// The longest frame (FCS included) the MAC takes with long packets off: a standard frame with a
+/// VLAN tag. Longer ones it drops.
+const STD_VLAN_FRAME: u32 = STD_FRAME + 4;
 
 impl Mac for E82540 {
     fn name(&self) -> &'static str {
@@ -39,6 +42,11 @@ impl Mac for E82540 {
 
     fn has_rx_csum(&self) -> bool {
         false
+    }
+
+    fn rx_frame_bound(&self, max_frame: u32) -> Option<u32> {
+        // Long packets off (set_rx_buffers) bound frames; with them on the MAC takes up to 16 KiB.
+        (max_frame <= STD_VLAN_FRAME).then_some(STD_VLAN_FRAME)
     }
 
     fn has_msix(&self) -> bool {
@@ -74,7 +82,7 @@ impl Mac for E82540 {
         // BSIZE 0 without BSEX: 2048-byte buffers; longer frames chain over descriptors.
         rctl.with_const_bsize::<0>()
             .with_bsex(false)
-            .with_lpe(max_frame > STD_FRAME)
+            .with_lpe(max_frame > STD_VLAN_FRAME)
     }
 
     fn enable_rx_queue(&self, _bar: &Bar0<'_>, _q: usize, _on: bool) {}
