@@ -25,7 +25,7 @@ LAB_KERNEL := 1
 KDIR = $(shell bash scripts/kernel.sh $(KERNEL))
 endif
 
-.PHONY: all setup kernel rootfs module host-test vm-test kselftest moderation offloads ntuple-bench bench test demo vm clean
+.PHONY: all setup kernel rootfs module host-test vm-test kselftest moderation offloads ntuple-bench bench profile test demo vm clean
 
 all: module
 
@@ -68,6 +68,11 @@ ntuple-bench: kernel module rootfs
 bench: KERNEL = release
 bench: kernel module rootfs
 	@KDIR=$(KDIR) bash scripts/bench.sh
+
+# make profile: perf profile of the guest while receiving, rxgbe and the in-tree igb (bench/results/*-profile.md).
+profile: KERNEL = release
+profile: kernel module rootfs
+	@KDIR=$(KDIR) bash scripts/profile.sh
 
 # make test: every VM selftest on igb and e1000 plus the igb INTx fallback boot; the kselftests the open issues
 # require run at the end of the igb boot (make kselftest runs the wider quick set). prepare.sh builds the kernel,

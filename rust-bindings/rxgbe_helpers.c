@@ -850,11 +850,11 @@ void rxgbe_skb_set_rx_hwtstamp(struct sk_buff *skb, u64 ns)
 }
 
 /*
- * XDP. A ring's queue info is registered with its page pool as memory model, so frames the
- * program sends on (XDP_TX, XDP_REDIRECT) go back to that pool when freed.
+ * XDP. A ring's queue info is registered with its memory model: its page pool, so frames the program
+ * sends on (XDP_TX, XDP_REDIRECT) go back to that pool when freed, or the zero-copy socket's pool @xsk.
  */
 int rxgbe_xdp_rxq_create(struct net_device *dev, u32 queue, struct napi_struct *napi,
-			 struct page_pool *pool, struct xdp_rxq_info **out)
+			 struct page_pool *pool, struct xsk_buff_pool *xsk, struct xdp_rxq_info **out)
 {
 	struct xdp_rxq_info *rxq = kzalloc(sizeof(*rxq), GFP_KERNEL);
 	int err;
@@ -864,9 +864,14 @@ int rxgbe_xdp_rxq_create(struct net_device *dev, u32 queue, struct napi_struct *
 	err = xdp_rxq_info_reg(rxq, dev, queue, napi->napi_id);
 	if (err)
 		goto free;
-	err = xdp_rxq_info_reg_mem_model(rxq, MEM_TYPE_PAGE_POOL, pool);
+	if (xsk)
+		err = xdp_rxq_info_reg_mem_model(rxq, MEM_TYPE_XSK_BUFF_POOL, NULL);
+	else
+		err = xdp_rxq_info_reg_mem_model(rxq, MEM_TYPE_PAGE_POOL, pool);
 	if (err)
 		goto unreg;
+	if (xsk)
+		xsk_pool_set_rxq_info(xsk, rxq);
 	*out = rxq;
 	return 0;
 unreg:
@@ -971,30 +976,6 @@ void rxgbe_xsk_pool_dma_unmap(struct xsk_buff_pool *pool)
 u32 rxgbe_xsk_pool_rx_frame_size(struct xsk_buff_pool *pool)
 {
 	return xsk_pool_get_rx_frame_size(pool);
-}
-
-int rxgbe_xdp_rxq_create_xsk(struct net_device *dev, u32 queue, struct napi_struct *napi,
-			     struct xsk_buff_pool *pool, struct xdp_rxq_info **out)
-{
-	struct xdp_rxq_info *rxq = kzalloc(sizeof(*rxq), GFP_KERNEL);
-	int err;
-
-	if (!rxq)
-		return -ENOMEM;
-	err = xdp_rxq_info_reg(rxq, dev, queue, napi->napi_id);
-	if (err)
-		goto free;
-	err = xdp_rxq_info_reg_mem_model(rxq, MEM_TYPE_XSK_BUFF_POOL, NULL);
-	if (err)
-		goto unreg;
-	xsk_pool_set_rxq_info(pool, rxq);
-	*out = rxq;
-	return 0;
-unreg:
-	xdp_rxq_info_unreg(rxq);
-free:
-	kfree(rxq);
-	return err;
 }
 
 struct xdp_buff *rxgbe_xsk_buff_alloc(struct xsk_buff_pool *pool)

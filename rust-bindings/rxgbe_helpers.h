@@ -198,7 +198,7 @@ void rxgbe_skb_set_rx_hwtstamp(struct sk_buff *skb, u64 ns);
 
 /* XDP: programs, per-ring receive queue info, frames */
 int rxgbe_xdp_rxq_create(struct net_device *dev, u32 queue, struct napi_struct *napi,
-			 struct page_pool *pool, struct xdp_rxq_info **out);
+			 struct page_pool *pool, struct xsk_buff_pool *xsk, struct xdp_rxq_info **out);
 void rxgbe_xdp_rxq_destroy(struct xdp_rxq_info *rxq);
 /* Where a frame's data is after the program ran (XDP_PASS), or the frame to transmit (XDP_TX). */
 struct rxgbe_xdp_out {
@@ -219,8 +219,6 @@ int rxgbe_netdev_update_features(struct net_device *dev);
 int rxgbe_xsk_pool_dma_map(struct xsk_buff_pool *pool, struct device *dev);
 void rxgbe_xsk_pool_dma_unmap(struct xsk_buff_pool *pool);
 u32 rxgbe_xsk_pool_rx_frame_size(struct xsk_buff_pool *pool);
-int rxgbe_xdp_rxq_create_xsk(struct net_device *dev, u32 queue, struct napi_struct *napi,
-			     struct xsk_buff_pool *pool, struct xdp_rxq_info **out);
 struct xdp_buff *rxgbe_xsk_buff_alloc(struct xsk_buff_pool *pool);
 dma_addr_t rxgbe_xsk_buff_dma(struct xdp_buff *xdp);
 void rxgbe_xsk_buff_free(struct xdp_buff *xdp);

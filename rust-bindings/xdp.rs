@@ -175,7 +175,14 @@ impl XdpRx {
         let mut out: *mut sys::xdp_rxq_info = core::ptr::null_mut();
         // SAFETY: live net device, registered NAPI instance and live pool; `out` is writable.
         to_result(unsafe {
-            sys::rxgbe_xdp_rxq_create(nd.as_raw(), q, napi.as_raw(), pool.as_raw(), &mut out)
+            sys::rxgbe_xdp_rxq_create(
+                nd.as_raw(),
+                q,
+                napi.as_raw(),
+                pool.as_raw(),
+                core::ptr::null_mut(),
+                &mut out,
+            )
         })?;
         let rxq = NonNull::new(out).ok_or(ENOMEM)?;
         // INVARIANT: registered just now.
@@ -194,7 +201,14 @@ impl XdpRx {
         let mut out: *mut sys::xdp_rxq_info = core::ptr::null_mut();
         // SAFETY: live net device, registered NAPI instance and live pool; `out` is writable.
         to_result(unsafe {
-            sys::rxgbe_xdp_rxq_create_xsk(nd.as_raw(), q, napi.as_raw(), pool.raw(), &mut out)
+            sys::rxgbe_xdp_rxq_create(
+                nd.as_raw(),
+                q,
+                napi.as_raw(),
+                core::ptr::null_mut(),
+                pool.raw(),
+                &mut out,
+            )
         })?;
         let rxq = NonNull::new(out).ok_or(ENOMEM)?;
         // INVARIANT: registered just now.

@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   ethtool iproute2 iperf3 iputils-ping kmod procps util-linux psmisc coreutils
   python3 python3-yaml python3-scapy socat tcpdump jq netsniff-ng bpftool netcat-openbsd
-  busybox sockperf
+  busybox sockperf linux-perf
 )
 key=$( { cat "$0"; } | sha256sum | cut -c1-16)
 img="$RXGBE_CACHE/rootfs-$key.ext4"

@@ -128,6 +128,26 @@ fn send_xdp_tx(
     ring.kick(hw);
 }
 
+/// Adds a frame a program sends back out (`XDP_TX`) to `batch`, sending the batch first when
+/// it is full.
+fn batch_xdp_tx(
+    batch: &mut KVec<XdpFrame>,
+    frame: XdpFrame,
+    (tx, pdev): (&TxSlot, &pci::Device<Bound>),
+    hw: &Hw<'_>,
+    napi: &NapiRef<'_>,
+    stats: &QueueStats,
+) {
+    stats.rx_xdp_tx.add(1);
+    if batch.len() >= XDP_TX_BATCH {
+        send_xdp_tx(batch, tx, pdev, hw, napi.netdev(), stats);
+    }
+    // Within capacity after the send; a refusal drops the frame, which returns its buffer.
+    if batch.push_within_capacity(frame).is_err() {
+        stats.tx_xdp_full.add(1);
+    }
+}
+
 /// Hands a received skb to the stack through GRO.
 fn deliver(mut skb: Skb, napi: &NapiRef<'_>, q: usize) {
     skb.rx_finish(napi.netdev(), q as u16);
@@ -534,22 +554,7 @@ impl RxRing {
                                 pool.recycle(page, true);
                             }
                             Verdict::Tx(frame) => {
-                                stats.rx_xdp_tx.add(1);
-                                if self.xdp_tx.len() >= XDP_TX_BATCH {
-                                    send_xdp_tx(
-                                        &mut self.xdp_tx,
-                                        tx,
-                                        pdev,
-                                        hw,
-                                        napi.netdev(),
-                                        stats,
-                                    );
-                                }
-                                // Within capacity after the send; a refusal drops the frame,
-                                // which returns its buffer.
-                                if self.xdp_tx.push_within_capacity(frame).is_err() {
-                                    stats.tx_xdp_full.add(1);
-                                }
+                                batch_xdp_tx(&mut self.xdp_tx, frame, (tx, pdev), hw, napi, stats)
                             }
                             Verdict::Redirected => {
                                 stats.rx_xdp_redirect.add(1);
@@ -734,13 +739,7 @@ impl RxRing {
                         XskVerdict::Drop => stats.rx_xdp_drop.add(1),
                         XskVerdict::Aborted | XskVerdict::Pass(_) => stats.rx_xdp_aborted.add(1),
                         XskVerdict::Tx(frame) => {
-                            stats.rx_xdp_tx.add(1);
-                            if self.xdp_tx.len() >= XDP_TX_BATCH {
-                                send_xdp_tx(&mut self.xdp_tx, tx, pdev, hw, napi.netdev(), stats);
-                            }
-                            if self.xdp_tx.push_within_capacity(frame).is_err() {
-                                stats.tx_xdp_full.add(1);
-                            }
+                            batch_xdp_tx(&mut self.xdp_tx, frame, (tx, pdev), hw, napi, stats)
                         }
                         XskVerdict::Redirected => {
                             stats.rx_xdp_redirect.add(1);

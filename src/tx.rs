@@ -9,6 +9,7 @@
 
 use kernel::{
     device::Bound,
+    dma::DmaAddress,
     pci,
     prelude::*,
     sync::barrier::{dma_mb, Read},
@@ -22,7 +23,7 @@ use crate::logic::{
 };
 use crate::net::{
     dma::{DescRing, TxMap},
-    netdev::{xmit_more, NetDev},
+    netdev::{xmit_more, NetDev, TxQueue},
     skb::Skb,
     xdp::XdpFrame,
     xsk::XskPool,
@@ -113,24 +114,9 @@ impl TxRing {
             let Some((addr, len)) = pool.tx_next() else {
                 break false;
             };
-            let idx = self.next_to_use;
-            let b = desc::TxBuf {
-                addr,
-                len: len as u16,
-                eop: true,
-                packet_len: len,
-                offload: DataOffload::default(),
-                timestamp: false,
-            };
-            self.descs.write(idx as usize, desc::tx_data(self.fmt, b));
-            if let Some(slot) = self.slots.get_mut(idx as usize) {
+            if let Some(slot) = self.push_frame(addr, len, &txq) {
                 slot.xsk = true;
-                slot.frames = 1;
-                slot.bytes = len;
-                slot.eop = idx;
             }
-            self.next_to_use = ring::next(idx, self.count());
-            let _ = txq.sent(len, true);
             queued += 1;
         };
         if queued > 0 {
@@ -294,10 +280,20 @@ impl TxRing {
             stats.tx_xdp_full.add(1);
             return Err(frame);
         };
+        let txq = nd.txq(self.q as u16);
+        if let Some(slot) = self.push_frame(map.addr(), map.len(), &txq) {
+            slot.map = Some(map);
+            slot.xdp = Some(frame);
+        }
+        Ok(())
+    }
+
+    /// Writes the descriptor of a one-buffer frame without offloads and returns its slot, for
+    /// the caller to record what the buffer is. The caller checked there is room.
+    fn push_frame(&mut self, addr: DmaAddress, len: u32, txq: &TxQueue<'_>) -> Option<&mut Slot> {
         let idx = self.next_to_use;
-        let len = map.len();
         let b = desc::TxBuf {
-            addr: map.addr(),
+            addr,
             len: len as u16,
             eop: true,
             packet_len: len,
@@ -305,21 +301,14 @@ impl TxRing {
             timestamp: false,
         };
         self.descs.write(idx as usize, desc::tx_data(self.fmt, b));
-        if let Some(slot) = self.slots.get_mut(idx as usize) {
-            slot.map = Some(map);
-            slot.xdp = Some(frame);
-            slot.frames = 1;
-            slot.bytes = len;
-            slot.eop = idx;
-        }
         self.next_to_use = ring::next(idx, self.count());
         // Completion reports every frame to the byte queue limits: so must queuing.
-        let txq = nd.txq(self.q as u16);
         let _ = txq.sent(len, true);
-        if self.unused() < STOP_THRESHOLD {
-            txq.stop_and_fence();
-        }
-        Ok(())
+        let slot = self.slots.get_mut(idx as usize)?;
+        slot.frames = 1;
+        slot.bytes = len;
+        slot.eop = idx;
+        Some(slot)
     }
 
     /// Hands the frames queued so far to the device.
