@@ -149,9 +149,17 @@ pub(crate) struct Adapter<'b> {
     affinity_placed: AtomicU32,
     /// The LED control register saved while `ethtool -p` blinks the LEDs.
     pub(crate) leds_saved: AtomicU32,
-    /// Queues running on a zero-copy socket's buffers (one bit each), for wake-up calls, which
-    /// cannot take the interface lock; cleared when the runtime goes.
-    pub(crate) zc_queues: Arc<Atomic<u32>>,
+    /// What the XDP callbacks that cannot take the interface lock read of the runtime.
+    pub(crate) live: Arc<XdpLive>,
+}
+
+/// The state of the runtime the XDP callbacks read without the interface lock (they may not
+/// sleep): set by `start` once everything runs, cleared first when the runtime goes.
+pub(crate) struct XdpLive {
+    /// The transmit rings take frames redirected to the device (`ndo_xdp_xmit`).
+    pub(crate) xmit: Atomic<bool>,
+    /// Queues running on a zero-copy socket's buffers, one bit each (`ndo_xsk_wakeup`).
+    pub(crate) zc_queues: Atomic<u32>,
 }
 
 /// What exists while the interface is up: vectors with their rings, interrupts and NAPI.
@@ -162,13 +170,14 @@ struct Runtime<'b> {
     other: Option<Vector<OtherVector<'b>>>,
     /// Each queue's hand-off inbox (see handoff.rs).
     inboxes: KVec<Inbox>,
-    /// [`Adapter::zc_queues`].
-    zc_queues: Arc<Atomic<u32>>,
+    /// [`Adapter::live`].
+    live: Arc<XdpLive>,
 }
 
 impl Drop for Runtime<'_> {
     fn drop(&mut self) {
-        self.zc_queues.store(0, kernel::sync::atomic::Relaxed);
+        self.live.xmit.store(false, kernel::sync::atomic::Relaxed);
+        self.live.zc_queues.store(0, kernel::sync::atomic::Relaxed);
         // Quiesce the device before the vectors free their interrupts and rings.
         self.hw.irq_disable(u32::MAX);
         self.hw.vectors_disable(u32::MAX);
@@ -243,7 +252,13 @@ impl<'b> Adapter<'b> {
             arfs: KBox::pin_init(ArfsFlows::new()?, GFP_KERNEL)?,
             affinity_placed: AtomicU32::new(0),
             leds_saved: AtomicU32::new(0),
-            zc_queues: Arc::new(Atomic::new(0), GFP_KERNEL)?,
+            live: Arc::new(
+                XdpLive {
+                    xmit: Atomic::new(false),
+                    zc_queues: Atomic::new(0),
+                },
+                GFP_KERNEL,
+            )?,
         })
     }
 
@@ -301,6 +316,14 @@ impl<'b> Adapter<'b> {
         Ok((a, b))
     }
 
+    /// Raises the interrupts of the queues in `queues` (one bit each), so that their polls run.
+    pub(crate) fn kick_queues(&self, queues: u32) {
+        match self.mode {
+            IrqMode::Msix => self.hw.vectors_raise(queues),
+            IrqMode::Single => self.hw.raise_causes(cause::QUEUES),
+        }
+    }
+
     /// Whether an XDP program is attached.
     pub(crate) fn xdp_attached(&self) -> bool {
         self.state.lock().settings.xdp.is_some()
@@ -336,7 +359,7 @@ impl<'b> Adapter<'b> {
             queues: KVec::with_capacity(nq, GFP_KERNEL)?,
             other: None,
             inboxes: KVec::with_capacity(nq, GFP_KERNEL)?,
-            zc_queues: self.zc_queues.clone(),
+            live: self.live.clone(),
         };
         let mut zc_queues = 0u32;
         for _ in 0..nq {
@@ -492,7 +515,16 @@ impl<'b> Adapter<'b> {
         self.hw.apply_flow_control();
         link::update(&self.hw, nd);
         nd.tx_wake_all();
-        rt.zc_queues.store(zc_queues, kernel::sync::atomic::Relaxed);
+        rt.live
+            .zc_queues
+            .store(zc_queues, kernel::sync::atomic::Relaxed);
+        rt.live.xmit.store(true, kernel::sync::atomic::Relaxed);
+        // The sockets' fill rings may have been empty when the rings were filled, and nothing
+        // else would poll those queues: poll them once now (their polls ask for a wake-up call
+        // if still without buffers).
+        if zc_queues != 0 {
+            self.kick_queues(zc_queues);
+        }
         Ok(rt)
     }
 

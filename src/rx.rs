@@ -302,7 +302,9 @@ impl RxRing {
     /// Posts buffers to every free slot and moves the tail.
     pub(crate) fn refill(&mut self, hw: &Hw<'_>, stats: &QueueStats) {
         if let Some(pool) = self.xsk.clone() {
-            self.refill_xsk(hw, &pool);
+            if !self.refill_xsk(hw, &pool) && pool.uses_need_wakeup() {
+                pool.set_rx_need_wakeup(true);
+            }
             return;
         }
         let Some(pool) = self.pool.as_ref() else {
@@ -524,12 +526,13 @@ impl RxRing {
             // The program sees every frame the rules let through, whole, before the stack does.
             let (page, headroom, len) = match self.xdp.as_ref().filter(|_| self.partial.is_none()) {
                 None => (page, headroom, len),
-                Some(_) if !d.eop => {
-                    // Frames of one buffer only: the MTU keeps frames within one, so this is a
-                    // frame the MAC should have dropped as too long.
+                Some(_) if !d.eop || d.frame_error => {
+                    // Frames of one buffer only: the MTU keeps frames within one, so a longer
+                    // one is a frame the MAC should have dropped. A frame with errors is
+                    // dropped before the program could send it on.
                     stats.rx_errors.add(1);
                     pool.recycle(page, true);
-                    self.discarding = true;
+                    self.discarding = !d.eop;
                     done += 1;
                     continue;
                 }

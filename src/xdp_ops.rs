@@ -9,7 +9,6 @@ use kernel::prelude::*;
 use kernel::sync::atomic::Relaxed;
 
 use crate::adapter::{mtu_fits_xdp, Adapter};
-use crate::hal::{regs::cause, IrqMode};
 use crate::net::{
     cpu,
     netdev::NetDev,
@@ -33,6 +32,11 @@ impl XdpOps for Adapter<'_> {
     }
 
     fn xdp_xmit(&self, nd: &NetDev, batch: &mut XdpBatch<'_>, flush: bool) -> Result {
+        // Only rings of a started runtime: one being set up still has its queue's byte queue
+        // limits to be reset.
+        if !self.live.xmit.load(Relaxed) {
+            return Err(ENETDOWN);
+        }
         let queues = nd.real_num_tx_queues().max(1);
         let q = usize::try_from(cpu::current() % queues)?;
         let (slot, stats) = self.tx_slot(q).ok_or(ENXIO)?;
@@ -90,17 +94,23 @@ impl XdpOps for Adapter<'_> {
                 res
             }
             None => {
+                // The pool goes from the settings first, so that even a restart that fails
+                // (and falls back to the settings) runs without it: the core frees it after
+                // this call whatever it returns.
                 let mut old = None;
-                let unbind = |s: &mut crate::adapter::Settings| {
-                    old = s.xsk.get_mut(q).and_then(Option::take);
-                    Ok(())
-                };
+                self.update_live(
+                    |s| {
+                        old = s.xsk.get_mut(q).and_then(Option::take);
+                        Ok(())
+                    },
+                    |_, _, _| {},
+                )?;
                 // The rings are rebuilt without the pool before it is unmapped: the device
                 // must not write to the socket's memory afterwards.
                 let res = if restart {
-                    self.reconfigure(nd, unbind)
+                    self.reconfigure(nd, |_| Ok(()))
                 } else {
-                    self.update_live(unbind, |_, _, _| {})
+                    Ok(())
                 };
                 if let Some(old) = old {
                     old.dma_unmap();
@@ -111,15 +121,12 @@ impl XdpOps for Adapter<'_> {
     }
 
     fn xsk_wakeup(&self, _nd: &NetDev, qid: u32, _flags: u32) -> Result {
-        let running = self.zc_queues.load(Relaxed);
+        let running = self.live.zc_queues.load(Relaxed);
         if qid >= u32::BITS || running & (1 << qid) == 0 {
             return Err(ENXIO);
         }
         // The queue's interrupt runs its poll on its CPU, which both receives and sends.
-        match self.irq_mode() {
-            IrqMode::Msix => self.hw.vectors_raise(1 << qid),
-            IrqMode::Single => self.hw.raise_causes(cause::QUEUES),
-        }
+        self.kick_queues(1 << qid);
         Ok(())
     }
 }
