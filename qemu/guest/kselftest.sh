@@ -39,8 +39,8 @@ MULTIQUEUE_TESTS="queues.py hw/irq.py napi_id.py napi_threaded.py hw/toeplitz.py
   ring_reconfig.py stats.py"
 # The tests the offloads issue names (KSFT_TESTS=offloads).
 OFFLOAD_TESTS="hw/csum.py hw/tso.py gro.py ping.py"
-# Sub-case filters (ksft_run -t/-T) used in the QUICK set only: each ping.py sub-case costs about 2 minutes, and
-# the XDP ones are optional for now (KSFT_TESTS=ping.py or all runs every sub-case).
+# Sub-case filters (ksft_run -t/-T) used in the QUICK set only: each ping.py sub-case costs about 2 minutes on the
+# debug kernel (KSFT_TESTS=ping.py, offloads or all runs every sub-case, XDP ones included).
 declare -A QUICK_ARGS=(
   [ping.py]="-t test_default_v4 -t test_default_v6"
 )
