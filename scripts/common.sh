@@ -22,7 +22,8 @@ kernel_key() {
     echo "$ver"
     echo "$flavour"
     cat "$RXGBE_ROOT/qemu/kernel.config"
-    [ "$flavour" = test ] && cat "$RXGBE_ROOT/qemu/kernel-debug.config"
+    if [ "$flavour" = test ]; then cat "$RXGBE_ROOT/qemu/kernel-debug.config"
+    else cat "$RXGBE_ROOT/qemu/kernel-release.config"; fi
     rustc --version
     echo "llvm$LLVM_SUFFIX"
   } | sha256sum | cut -c1-16

@@ -16,7 +16,8 @@ fi
 src=$(kernel_src_dir)
 [ -f "$src/Makefile" ] || die "kernel source missing: run scripts/setup.sh"
 frags=("$RXGBE_ROOT/qemu/kernel.config")
-[ "$flavour" = test ] && frags+=("$RXGBE_ROOT/qemu/kernel-debug.config")
+if [ "$flavour" = test ]; then frags+=("$RXGBE_ROOT/qemu/kernel-debug.config")
+else frags+=("$RXGBE_ROOT/qemu/kernel-release.config"); fi
 mk=(make -C "$src" O="$out" LLVM="$LLVM_SUFFIX" -s)
 [ -d "$RXGBE_CACHE/rust-src" ] && export RUST_LIB_SRC="$RXGBE_CACHE/rust-src/usr/lib/rustlib/src/rust/library"
 
