@@ -172,21 +172,7 @@ impl XdpRx {
         pool: &PagePool,
         prog: XdpProg,
     ) -> Result<Self> {
-        let mut out: *mut sys::xdp_rxq_info = core::ptr::null_mut();
-        // SAFETY: live net device, registered NAPI instance and live pool; `out` is writable.
-        to_result(unsafe {
-            sys::rxgbe_xdp_rxq_create(
-                nd.as_raw(),
-                q,
-                napi.as_raw(),
-                pool.as_raw(),
-                core::ptr::null_mut(),
-                &mut out,
-            )
-        })?;
-        let rxq = NonNull::new(out).ok_or(ENOMEM)?;
-        // INVARIANT: registered just now.
-        Ok(Self { prog, rxq })
+        Self::register(nd, q, napi, (pool.as_raw(), core::ptr::null_mut()), prog)
     }
 
     /// Registers receive queue `q` of `nd`, polled by `napi`, whose buffers come from the
@@ -198,17 +184,23 @@ impl XdpRx {
         pool: &XskPool,
         prog: XdpProg,
     ) -> Result<Self> {
+        Self::register(nd, q, napi, (core::ptr::null_mut(), pool.raw()), prog)
+    }
+
+    /// Registers the queue information with one memory model: `pools` holds a live page pool
+    /// or a live zero-copy pool, the other null.
+    fn register(
+        nd: &NetDev,
+        q: u32,
+        napi: &NapiRef<'_>,
+        pools: (*mut bindings::page_pool, *mut sys::xsk_buff_pool),
+        prog: XdpProg,
+    ) -> Result<Self> {
         let mut out: *mut sys::xdp_rxq_info = core::ptr::null_mut();
-        // SAFETY: live net device, registered NAPI instance and live pool; `out` is writable.
+        // SAFETY: live net device, registered NAPI instance, one live pool (the callers');
+        // `out` is writable.
         to_result(unsafe {
-            sys::rxgbe_xdp_rxq_create(
-                nd.as_raw(),
-                q,
-                napi.as_raw(),
-                core::ptr::null_mut(),
-                pool.raw(),
-                &mut out,
-            )
+            sys::rxgbe_xdp_rxq_create(nd.as_raw(), q, napi.as_raw(), pools.0, pools.1, &mut out)
         })?;
         let rxq = NonNull::new(out).ok_or(ENOMEM)?;
         // INVARIANT: registered just now.

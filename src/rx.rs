@@ -657,17 +657,7 @@ impl RxRing {
             done += 1;
         }
         deliver_merged(held.take(), napi, self.q, stats);
-        if redirected {
-            xdp::flush_redirects();
-        }
-        send_xdp_tx(&mut self.xdp_tx, tx, pdev, hw, napi.netdev(), stats);
-        for t in 0..self.outbox.len() {
-            self.flush_steered_to(t, hw, stats);
-        }
-        if delivered > 0 {
-            stats.rx_packets.add(delivered);
-            stats.rx_bytes.add(bytes);
-        }
+        self.end_poll(hw, napi, stats, (tx, pdev), redirected, (delivered, bytes));
         self.refill(hw, stats);
         done
     }
@@ -769,6 +759,30 @@ impl RxRing {
                 }
             }
         }
+        self.end_poll(hw, napi, stats, (tx, pdev), redirected, (delivered, bytes));
+        let filled = self.refill_xsk(hw, pool);
+        if pool.uses_need_wakeup() {
+            // Without buffers the ring stalls until the socket gives some and says so.
+            pool.set_rx_need_wakeup(!filled || self.next_to_clean == self.next_to_use);
+        } else if !filled {
+            // The socket never says: poll on until it gives buffers.
+            return budget;
+        }
+        done
+    }
+
+    /// What every poll does after its frames: sends on redirected frames and the program's
+    /// `XDP_TX` batch, hands steered frames to their queues, and counts the `delivered` frames of
+    /// `bytes` bytes.
+    fn end_poll(
+        &mut self,
+        hw: &Hw<'_>,
+        napi: &NapiRef<'_>,
+        stats: &QueueStats,
+        (tx, pdev): (&TxSlot, &pci::Device<Bound>),
+        redirected: bool,
+        (delivered, bytes): (u64, u64),
+    ) {
         if redirected {
             xdp::flush_redirects();
         }
@@ -780,15 +794,6 @@ impl RxRing {
             stats.rx_packets.add(delivered);
             stats.rx_bytes.add(bytes);
         }
-        let filled = self.refill_xsk(hw, pool);
-        if pool.uses_need_wakeup() {
-            // Without buffers the ring stalls until the socket gives some and says so.
-            pool.set_rx_need_wakeup(!filled || self.next_to_clean == self.next_to_use);
-        } else if !filled {
-            // The socket never says: poll on until it gives buffers.
-            return budget;
-        }
-        done
     }
 
     /// Returns every buffer to the pool; the device must no longer use the ring.
