@@ -154,9 +154,16 @@ fn deliver(mut skb: Skb, napi: &NapiRef<'_>, q: usize) {
     napi.gro_receive(skb);
 }
 
-/// Hands an LRO packet to the stack, its headers first rewritten when segments were merged.
-fn deliver_merged(held: Option<(Skb, Merge)>, napi: &NapiRef<'_>, q: usize, stats: &QueueStats) {
-    let Some((mut skb, merge)) = held else {
+/// Hands the LRO packet in `held`, if any, to the stack, its headers first rewritten when
+/// segments were merged. Taken by reference: the held packet is large, and most frames find
+/// none, which must then cost no copy.
+fn deliver_merged(
+    held: &mut Option<(Skb, Merge)>,
+    napi: &NapiRef<'_>,
+    q: usize,
+    stats: &QueueStats,
+) {
+    let Some((skb, merge)) = held.as_mut() else {
         return;
     };
     if merge.segs > 1 {
@@ -165,12 +172,15 @@ fn deliver_merged(held: Option<(Skb, Merge)>, napi: &NapiRef<'_>, q: usize, stat
         if written.is_none() {
             // Cannot happen for a head built from a parsed segment; never deliver it half-done.
             stats.rx_errors.add(1);
+            *held = None;
             return;
         }
         skb.set_lro(merge.gso_size(), merge.is_ipv6(), merge.segs);
         stats.rx_lro_flushed.add(1);
     }
-    deliver(skb, napi, q);
+    if let Some((skb, _)) = held.take() {
+        deliver(skb, napi, q);
+    }
 }
 
 /// A receive ring and the buffers posted to it.
@@ -588,7 +598,7 @@ impl RxRing {
                     }
                 }
                 if let Some((seg, true)) = candidate {
-                    deliver_merged(held.take(), napi, self.q, stats);
+                    deliver_merged(&mut held, napi, self.q, stats);
                     match Skb::build(page, headroom, len) {
                         Ok(mut skb) => {
                             mark(&mut skb, &d, f, hw, stats);
@@ -605,7 +615,7 @@ impl RxRing {
                     continue;
                 }
             }
-            deliver_merged(held.take(), napi, self.q, stats);
+            deliver_merged(&mut held, napi, self.q, stats);
             match self.partial.take() {
                 Some(mut skb) => {
                     if len > 0 {
@@ -656,7 +666,7 @@ impl RxRing {
             }
             done += 1;
         }
-        deliver_merged(held.take(), napi, self.q, stats);
+        deliver_merged(&mut held, napi, self.q, stats);
         self.end_poll(hw, napi, stats, (tx, pdev), redirected, (delivered, bytes));
         self.refill(hw, stats);
         done
