@@ -25,7 +25,7 @@ LAB_KERNEL := 1
 KDIR = $(shell bash scripts/kernel.sh $(KERNEL))
 endif
 
-.PHONY: all setup kernel rootfs module host-test vm-test kselftest moderation offloads ntuple-bench bench profile test demo vm clean
+.PHONY: all setup kernel rootfs module host-test vm-test kselftest moderation offloads ntuple-bench bench profile iprofile test demo vm clean
 
 all: module
 
@@ -73,6 +73,12 @@ bench: kernel module rootfs
 profile: KERNEL = release
 profile: kernel module rootfs
 	@KDIR=$(KDIR) bash scripts/profile.sh
+
+# make iprofile: guest instructions per received packet by symbol, in the benchmark's icount mode, rxgbe and the
+# in-tree igb (bench/results/*-iprofile.md).
+iprofile: KERNEL = release
+iprofile: kernel module rootfs
+	@KDIR=$(KDIR) bash scripts/iprofile.sh
 
 # make test: every VM selftest on igb and e1000 plus the igb INTx fallback boot; the kselftests the open issues
 # require run at the end of the igb boot (make kselftest runs the wider quick set). prepare.sh builds the kernel,

@@ -72,19 +72,19 @@ impl PagePool {
     /// Allocates a DMA-mapped buffer, or `None` when memory is short.
     pub(crate) fn alloc(&self) -> Option<PoolPage> {
         let size = self.layout.truesize;
-        let mut offset = 0;
-        let page = if size == PAGE_SIZE as u32 {
-            // SAFETY: live pool (type invariant).
-            unsafe { sys::rxgbe_pp_alloc(self.pool.as_ptr()) }
-        } else {
-            // SAFETY: live pool; `size` is half a page (type invariant); `offset` is writable.
-            unsafe { sys::rxgbe_pp_alloc_frag(self.pool.as_ptr(), &mut offset, size) }
-        };
-        // INVARIANT: the pool returned `size` bytes at `offset` of `page`.
-        NonNull::new(page).map(|page| PoolPage {
-            page,
-            offset,
+        let mut buf = sys::rxgbe_pp_buf::default();
+        // SAFETY: live pool; `size` is a page or half of one (type invariant); `buf` is writable.
+        if !unsafe { sys::rxgbe_pp_alloc_buf(self.pool.as_ptr(), size, &mut buf) } {
+            return None;
+        }
+        // INVARIANT: the pool returned `size` bytes at `offset` of `page`, mapped at `va` and
+        // `dma`.
+        Some(PoolPage {
+            page: NonNull::new(buf.page)?,
+            offset: buf.offset,
             truesize: size,
+            va: NonNull::new(buf.va.cast())?,
+            dma: buf.dma,
         })
     }
 
@@ -131,6 +131,10 @@ pub(crate) struct PoolPage {
     page: NonNull<bindings::page>,
     offset: u32,
     truesize: u32,
+    /// Kernel address of the buffer's start (kept: the receive path needs it per frame).
+    va: NonNull<u8>,
+    /// Bus address of the buffer's start.
+    dma: DmaAddress,
 }
 
 // SAFETY: The page reference can move between CPUs.
@@ -155,20 +159,12 @@ impl PoolPage {
 
     /// The buffer's bus address (the pool mapped its page).
     pub(crate) fn dma(&self) -> DmaAddress {
-        // SAFETY: a page allocated from a DMA-mapping pool.
-        unsafe { sys::rxgbe_pp_dma(self.as_raw()) + DmaAddress::from(self.offset) }
+        self.dma
     }
 
     /// The buffer's kernel address.
     pub(crate) fn address(&self) -> *mut core::ffi::c_void {
-        // SAFETY: pool pages are lowmem pages with a kernel address; the buffer lies within the
-        // page (type invariant).
-        unsafe {
-            sys::rxgbe_page_address(self.as_raw())
-                .cast::<u8>()
-                .add(self.offset as usize)
-                .cast()
-        }
+        self.va.as_ptr().cast()
     }
 
     /// The `len` bytes at `offset` in the buffer, as the device wrote them; the caller has

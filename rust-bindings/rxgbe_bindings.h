@@ -22,6 +22,10 @@ const u16 RXGBE_ETH_P_IP = ETH_P_IP;
 const u16 RXGBE_ETH_P_IPV6 = ETH_P_IPV6;
 const u32 RXGBE_SKB_GSO_TCPV4 = SKB_GSO_TCPV4;
 const u32 RXGBE_SKB_GSO_TCPV6 = SKB_GSO_TCPV6;
+/* RSS hash types of a received skb (enum pkt_hash_types). */
+const u8 RXGBE_PKT_HASH_NONE = PKT_HASH_TYPE_NONE;
+const u8 RXGBE_PKT_HASH_L3 = PKT_HASH_TYPE_L3;
+const u8 RXGBE_PKT_HASH_L4 = PKT_HASH_TYPE_L4;
 /* XDP actions and the XDP features rxgbe implements (enums of the UAPI headers). */
 const u32 RXGBE_XDP_ABORTED = XDP_ABORTED;
 const u32 RXGBE_XDP_DROP = XDP_DROP;

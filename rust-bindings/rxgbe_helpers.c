@@ -315,8 +315,11 @@ void rxgbe_napi_set_irq(struct napi_struct *napi, int irq)
 	netif_napi_set_irq(napi, irq);
 }
 
-void rxgbe_napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb)
+/* The end of every received frame, in one call: its queue, its protocol, and GRO. */
+void rxgbe_napi_receive(struct napi_struct *napi, struct sk_buff *skb, u16 queue)
 {
+	skb_record_rx_queue(skb, queue);
+	skb->protocol = eth_type_trans(skb, napi->dev);
 	napi_gro_receive(napi, skb);
 }
 
@@ -383,10 +386,6 @@ void rxgbe_skb_add_frag(struct sk_buff *skb, struct page *page, unsigned int off
 	skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page, off, len, truesize);
 }
 
-void rxgbe_skb_csum_unnecessary(struct sk_buff *skb)
-{
-	skb->ip_summed = CHECKSUM_UNNECESSARY;
-}
 
 void *rxgbe_skb_data(struct sk_buff *skb)
 {
@@ -424,6 +423,7 @@ void rxgbe_skb_tx_layout(const struct sk_buff *skb, struct rxgbe_tx_layout *out)
 	out->protocol = ntohs(vlan_get_protocol(skb));
 	out->gso_size = skb_is_gso(skb) ? shinfo->gso_size : 0;
 	out->gso_segs = shinfo->gso_segs;
+	out->nr_frags = shinfo->nr_frags;
 	out->gso_type = shinfo->gso_type;
 	out->vlan_present = skb_vlan_tag_present(skb);
 	out->vlan_tci = out->vlan_present ? skb_vlan_tag_get(skb) : 0;
@@ -465,15 +465,16 @@ int rxgbe_skb_checksum_help(struct sk_buff *skb)
 	return skb_checksum_help(skb);
 }
 
-void rxgbe_skb_set_hash(struct sk_buff *skb, u32 hash, bool l4)
+/*
+ * The MAC's checksum verdict and RSS hash of a received frame, in one call (both are per frame).
+ * hash_type is an enum pkt_hash_types value; PKT_HASH_TYPE_NONE leaves the hash unset.
+ */
+void rxgbe_skb_rx_offloads(struct sk_buff *skb, bool csum_ok, u32 hash, u8 hash_type)
 {
-	skb_set_hash(skb, hash, l4 ? PKT_HASH_TYPE_L4 : PKT_HASH_TYPE_L3);
-}
-
-void rxgbe_skb_rx_finish(struct sk_buff *skb, struct net_device *dev, u16 queue)
-{
-	skb_record_rx_queue(skb, queue);
-	skb->protocol = eth_type_trans(skb, dev);
+	if (csum_ok)
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+	if (hash_type != PKT_HASH_TYPE_NONE)
+		skb_set_hash(skb, hash, hash_type);
 }
 
 bool rxgbe_dma_mapping_error(struct device *dev, dma_addr_t addr)
@@ -518,24 +519,26 @@ int rxgbe_page_pool_create(struct device *dev, struct napi_struct *napi, unsigne
 	return 0;
 }
 
-struct page *rxgbe_pp_alloc(struct page_pool *pool)
+/*
+ * A buffer of size bytes (a whole page, or a fragment of one) with both its addresses, computed
+ * once here rather than on every use in the receive path.
+ */
+bool rxgbe_pp_alloc_buf(struct page_pool *pool, unsigned int size, struct rxgbe_pp_buf *out)
 {
-	return page_pool_dev_alloc_pages(pool);
-}
+	unsigned int offset = 0;
+	struct page *page;
 
-struct page *rxgbe_pp_alloc_frag(struct page_pool *pool, unsigned int *offset, unsigned int size)
-{
-	return page_pool_dev_alloc_frag(pool, offset, size);
-}
-
-dma_addr_t rxgbe_pp_dma(const struct page *page)
-{
-	return page_pool_get_dma_addr(page);
-}
-
-void *rxgbe_page_address(const struct page *page)
-{
-	return page_address(page);
+	if (size == PAGE_SIZE)
+		page = page_pool_dev_alloc_pages(pool);
+	else
+		page = page_pool_dev_alloc_frag(pool, &offset, size);
+	if (!page)
+		return false;
+	out->page = page;
+	out->offset = offset;
+	out->va = page_address(page) + offset;
+	out->dma = page_pool_get_dma_addr(page) + offset;
+	return true;
 }
 
 void rxgbe_pp_sync_for_cpu(const struct page_pool *pool, const struct page *page,

@@ -92,7 +92,7 @@ void rxgbe_napi_free(struct napi_struct *napi);
 void *rxgbe_napi_owner(struct napi_struct *napi);
 bool rxgbe_napi_schedule(struct napi_struct *napi);
 void rxgbe_napi_set_irq(struct napi_struct *napi, int irq);
-void rxgbe_napi_gro_receive(struct napi_struct *napi, struct sk_buff *skb);
+void rxgbe_napi_receive(struct napi_struct *napi, struct sk_buff *skb, u16 queue);
 
 /* sk_buff */
 unsigned int rxgbe_skb_len(const struct sk_buff *skb);
@@ -111,13 +111,11 @@ struct sk_buff *rxgbe_skb_build(void *va, unsigned int truesize, unsigned int he
 				unsigned int len);
 void rxgbe_skb_add_frag(struct sk_buff *skb, struct page *page, unsigned int off,
 			unsigned int len, unsigned int truesize);
-void rxgbe_skb_csum_unnecessary(struct sk_buff *skb);
 void *rxgbe_skb_data(struct sk_buff *skb);
 bool rxgbe_skb_header_cloned(const struct sk_buff *skb);
 void rxgbe_skb_put_vlan(struct sk_buff *skb, u16 tci);
 void rxgbe_skb_set_lro(struct sk_buff *skb, u16 gso_size, bool ipv6, u16 segs);
-void rxgbe_skb_set_hash(struct sk_buff *skb, u32 hash, bool l4);
-void rxgbe_skb_rx_finish(struct sk_buff *skb, struct net_device *dev, u16 queue);
+void rxgbe_skb_rx_offloads(struct sk_buff *skb, bool csum_ok, u32 hash, u8 hash_type);
 
 /* Where a packet to transmit keeps its headers, and what offloads the stack asks for. */
 struct rxgbe_tx_layout {
@@ -128,6 +126,7 @@ struct rxgbe_tx_layout {
 	u16 protocol;		/* host order, VLAN tags skipped */
 	u16 gso_size;		/* 0 when not GSO */
 	u16 gso_segs;
+	u16 nr_frags;		/* page fragments after the linear part */
 	u32 gso_type;		/* SKB_GSO_* */
 	bool csum_partial;	/* CHECKSUM_PARTIAL */
 	bool vlan_present;	/* an out-of-band VLAN tag to insert */
@@ -145,10 +144,14 @@ void rxgbe_dma_unmap_page(struct device *dev, dma_addr_t addr, unsigned int len)
 /* page_pool */
 int rxgbe_page_pool_create(struct device *dev, struct napi_struct *napi, unsigned int size,
 			   struct page_pool **out);
-struct page *rxgbe_pp_alloc(struct page_pool *pool);
-struct page *rxgbe_pp_alloc_frag(struct page_pool *pool, unsigned int *offset, unsigned int size);
-dma_addr_t rxgbe_pp_dma(const struct page *page);
-void *rxgbe_page_address(const struct page *page);
+/* Where a new pool buffer lies: its page, offset in it, kernel and bus address of its start. */
+struct rxgbe_pp_buf {
+	struct page *page;
+	unsigned int offset;
+	void *va;
+	dma_addr_t dma;
+};
+bool rxgbe_pp_alloc_buf(struct page_pool *pool, unsigned int size, struct rxgbe_pp_buf *out);
 void rxgbe_pp_sync_for_cpu(const struct page_pool *pool, const struct page *page,
 			   unsigned int offset, unsigned int len);
 void rxgbe_pp_put(struct page_pool *pool, struct page *page, bool in_napi);

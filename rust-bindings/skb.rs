@@ -5,7 +5,7 @@
 use core::ptr::NonNull;
 use kernel::bindings;
 
-use super::{netdev::NetDev, pool::PoolPage, sys, vector::NapiRef, xsk::XskBuf};
+use super::{pool::PoolPage, sys, vector::NapiRef, xsk::XskBuf};
 use kernel::error::{to_result, Result};
 
 /// Where a packet to transmit keeps its headers and which offloads the stack asks for (see
@@ -239,32 +239,26 @@ impl Skb {
         unsafe { sys::rxgbe_skb_put_vlan(self.as_raw(), tci) }
     }
 
-    /// Marks the skb's checksums as verified by the device (`CHECKSUM_UNNECESSARY`).
-    pub(crate) fn set_csum_unnecessary(&mut self) {
+    /// Applies the MAC's checksum verdict (`csum_ok`: verified, `CHECKSUM_UNNECESSARY`) and RSS
+    /// hash (with whether it covered the ports) to a received skb.
+    pub(crate) fn set_rx_offloads(&mut self, csum_ok: bool, hash: Option<(u32, bool)>) {
+        let (value, kind) = match hash {
+            Some((h, true)) => (h, sys::RXGBE_PKT_HASH_L4),
+            Some((h, false)) => (h, sys::RXGBE_PKT_HASH_L3),
+            None => (0, sys::RXGBE_PKT_HASH_NONE),
+        };
         // SAFETY: valid skb owned by us.
-        unsafe { sys::rxgbe_skb_csum_unnecessary(self.as_raw()) }
+        unsafe { sys::rxgbe_skb_rx_offloads(self.as_raw(), csum_ok, value, kind) }
     }
 
-    /// Hands the device's RSS hash to the stack; `l4` when it covered the ports.
-    pub(crate) fn set_hash(&mut self, hash: u32, l4: bool) {
-        // SAFETY: valid skb owned by us.
-        unsafe { sys::rxgbe_skb_set_hash(self.as_raw(), hash, l4) }
-    }
-
-    /// Finishes a received skb for the stack: records the queue and sets the protocol.
-    pub(crate) fn rx_finish(&mut self, dev: &NetDev, queue: u16) {
-        // SAFETY: valid skb; `dev` is live.
-        unsafe { sys::rxgbe_skb_rx_finish(self.as_raw(), dev.as_raw(), queue) }
-    }
-
-    /// Hands the skb to GRO of `napi`.
+    /// Hands the received skb, arrived on `queue`, to the stack through GRO of `napi`.
     ///
     /// # Safety
     ///
     /// `napi` must be the NAPI instance currently polling on this CPU.
-    pub(crate) unsafe fn gro_receive(self, napi: *mut bindings::napi_struct) {
+    pub(crate) unsafe fn receive(self, napi: *mut bindings::napi_struct, queue: u16) {
         // SAFETY: per the safety requirement; the skb's ownership passes to the stack.
-        unsafe { sys::rxgbe_napi_gro_receive(napi, self.into_raw()) };
+        unsafe { sys::rxgbe_napi_receive(napi, self.into_raw(), queue) };
     }
 }
 

@@ -56,13 +56,14 @@ impl NapiRef<'_> {
         unsafe { sys::napi_complete_done(self.napi, work) }
     }
 
-    /// Passes a received skb to the stack through GRO.
-    pub(crate) fn gro_receive(&self, skb: Skb) {
+    /// Passes a received skb, arrived on `queue`, to the stack through GRO: records the queue
+    /// and sets the protocol first.
+    pub(crate) fn receive(&self, skb: Skb, queue: u16) {
         if self.napi.is_null() {
             return;
         }
         // SAFETY: only called from this instance's poll (the only place a driver receives).
-        unsafe { skb.gro_receive(self.napi) }
+        unsafe { skb.receive(self.napi, queue) }
     }
 }
 

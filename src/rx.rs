@@ -75,21 +75,19 @@ fn mark(skb: &mut Skb, d: &desc::RxDone, f: RxFeatures, hw: &Hw<'_>, stats: &Que
             skb.set_rx_hwtstamp(ns);
         }
     }
-    match d.csum {
-        desc::RxCsum::Good if f.csum => skb.set_csum_unnecessary(),
-        desc::RxCsum::Bad if f.csum => stats.rx_csum_err.add(1),
-        _ => {}
+    let csum_ok = f.csum && d.csum == desc::RxCsum::Good;
+    if f.csum && d.csum == desc::RxCsum::Bad {
+        stats.rx_csum_err.add(1);
     }
     if let Some(tci) = d.vlan.filter(|_| f.vlan) {
         skb.put_vlan(tci);
     }
-    if f.hash {
-        match d.hash {
-            desc::RxHash::L4(h) => skb.set_hash(h, true),
-            desc::RxHash::L3(h) => skb.set_hash(h, false),
-            desc::RxHash::None => {}
-        }
-    }
+    let hash = match d.hash {
+        desc::RxHash::L4(h) if f.hash => Some((h, true)),
+        desc::RxHash::L3(h) if f.hash => Some((h, false)),
+        _ => None,
+    };
+    skb.set_rx_offloads(csum_ok, hash);
 }
 
 /// The TCP segment in `frame` if it may be merged, and whether it may also start a packet: a
@@ -149,20 +147,28 @@ fn batch_xdp_tx(
 }
 
 /// Hands a received skb to the stack through GRO.
-fn deliver(mut skb: Skb, napi: &NapiRef<'_>, q: usize) {
-    skb.rx_finish(napi.netdev(), q as u16);
-    napi.gro_receive(skb);
+fn deliver(skb: Skb, napi: &NapiRef<'_>, q: usize) {
+    napi.receive(skb, q as u16);
 }
 
-/// Hands the LRO packet in `held`, if any, to the stack, its headers first rewritten when
-/// segments were merged. Taken by reference: the held packet is large, and most frames find
-/// none, which must then cost no copy.
+/// Hands the LRO packet in `held`, if any, to the stack. Taken by reference and checked here,
+/// inlined: the held packet is large, and most frames find none, which must then cost neither a
+/// copy nor a call.
+#[inline(always)]
 fn deliver_merged(
     held: &mut Option<(Skb, Merge)>,
     napi: &NapiRef<'_>,
     q: usize,
     stats: &QueueStats,
 ) {
+    if held.is_some() {
+        deliver_held(held, napi, q, stats);
+    }
+}
+
+/// [`deliver_merged`] of a held packet: its headers are first rewritten when segments were
+/// merged.
+fn deliver_held(held: &mut Option<(Skb, Merge)>, napi: &NapiRef<'_>, q: usize, stats: &QueueStats) {
     let Some((skb, merge)) = held.as_mut() else {
         return;
     };
@@ -206,6 +212,9 @@ pub(crate) struct RxRing {
     inboxes: KVec<Inbox>,
     /// Frames steered to each queue during this poll, not yet in its inbox.
     outbox: KVec<KVec<Skb>>,
+    /// Some outbox holds frames: the end of a poll looks at the outboxes only then, as most
+    /// polls steer nothing.
+    steered: bool,
     /// Frames taken from this queue's inbox, being delivered.
     inbound: KVec<Skb>,
     /// The XDP program every frame goes through first, while one is attached.
@@ -240,6 +249,7 @@ impl RxRing {
             discarding: false,
             inboxes,
             outbox,
+            steered: false,
             inbound: KVec::with_capacity(BATCH, GFP_KERNEL)?,
             xdp: None,
             xdp_tx: KVec::with_capacity(XDP_TX_BATCH, GFP_KERNEL)?,
@@ -396,6 +406,9 @@ impl RxRing {
         let Some(inbox) = self.inboxes.get(self.q).filter(|_| budget > 0) else {
             return 0;
         };
+        if !handoff::has_frames(inbox) {
+            return 0;
+        }
         // At most half the budget: the ring's own frames must keep flowing however busy the
         // other rings keep the inbox.
         let max = usize::try_from(budget / 2).unwrap_or(0).clamp(1, BATCH);
@@ -423,6 +436,8 @@ impl RxRing {
             Some(batch) => {
                 if batch.push_within_capacity(skb).is_err() {
                     stats.rx_steer_overflow.add(1);
+                } else {
+                    self.steered = true;
                 }
             }
             None => stats.rx_steer_overflow.add(1),
@@ -796,9 +811,13 @@ impl RxRing {
         if redirected {
             xdp::flush_redirects();
         }
-        send_xdp_tx(&mut self.xdp_tx, tx, pdev, hw, napi.netdev(), stats);
-        for t in 0..self.outbox.len() {
-            self.flush_steered_to(t, hw, stats);
+        if !self.xdp_tx.is_empty() {
+            send_xdp_tx(&mut self.xdp_tx, tx, pdev, hw, napi.netdev(), stats);
+        }
+        if core::mem::take(&mut self.steered) {
+            for t in 0..self.outbox.len() {
+                self.flush_steered_to(t, hw, stats);
+            }
         }
         if delivered > 0 {
             stats.rx_packets.add(delivered);
@@ -819,6 +838,7 @@ impl RxRing {
         for batch in self.outbox.iter_mut() {
             batch.clear();
         }
+        self.steered = false;
         if let Some(pool) = self.pool.as_ref() {
             for slot in self.pages.iter_mut() {
                 if let Some(page) = slot.take() {

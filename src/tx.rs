@@ -156,17 +156,22 @@ impl TxRing {
         stats: &QueueStats,
     ) {
         let txq = nd.txq(self.q as u16);
-        let control = skb.mac_control_opcode();
         let Ok(prepared) = tx_offload::prepare(self.fmt, &mut skb) else {
             self.drop_packet(hw, stats);
             return;
+        };
+        // Only a non-IP frame can be a MAC control frame (the look is an out-of-line read).
+        let control = if prepared.ip {
+            None
+        } else {
+            skb.mac_control_opcode()
         };
         let (context, offload) = match prepared.plan {
             TxPlan::Context { desc, data } => (Some(desc), data),
             TxPlan::Data(data) => (None, data),
             TxPlan::None | TxPlan::Software => (None, DataOffload::default()),
         };
-        let buffers = ring::descs_for_packet(skb.nr_frags());
+        let buffers = ring::descs_for_packet(prepared.nr_frags);
         let needed = buffers + u32::from(context.is_some());
         if self.unused() < needed {
             self.drop_packet(hw, stats);
@@ -174,7 +179,7 @@ impl TxRing {
         }
         let count = self.count();
         let first = self.next_to_use;
-        let packet_len = skb.len();
+        let packet_len = prepared.len;
         let paylen = if offload.segment {
             offload.payload_len
         } else {

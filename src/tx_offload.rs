@@ -23,7 +23,11 @@ pub(crate) struct Prepared {
     /// Bytes it becomes on the wire (headers repeated per segment).
     pub(crate) wire_bytes: u32,
     /// Length of the skb.
-    len: u32,
+    pub(crate) len: u32,
+    /// Page fragments of the skb after its linear part.
+    pub(crate) nr_frags: u32,
+    /// An IPv4 or IPv6 packet (so no MAC control frame).
+    pub(crate) ip: bool,
     /// The driver computed its checksum.
     software_csum: bool,
 }
@@ -114,6 +118,8 @@ pub(crate) fn prepare(fmt: Format, skb: &mut Skb) -> Result<Prepared> {
         frames: 1,
         wire_bytes: layout.len,
         len: layout.len,
+        nr_frags: layout.nr_frags.into(),
+        ip: matches!(layout.protocol, eth_p::IP | eth_p::IPV6),
         software_csum: false,
     };
     // `features_check` let through only TCP segmentation the MAC can do.
@@ -127,6 +133,8 @@ pub(crate) fn prepare(fmt: Format, skb: &mut Skb) -> Result<Prepared> {
     let mut plan = offload::plan(fmt, &req);
     if plan == TxPlan::Software {
         skb.checksum_help()?;
+        // Making the checksummed bytes writable may have pulled fragments into the head.
+        prepared.nr_frags = skb.nr_frags();
         prepared.software_csum = true;
         req.csum = false;
         plan = offload::plan(fmt, &req);

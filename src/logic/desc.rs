@@ -157,6 +157,7 @@ pub(crate) const fn rx_ready(_fmt: Format, addr: u64) -> [u64; 2] {
 }
 
 /// Decodes a receive descriptor; `None` while the device has not written it back.
+#[inline]
 pub(crate) const fn rx_done(fmt: Format, d: [u64; 2]) -> Option<RxDone> {
     match fmt {
         Format::Advanced => {
