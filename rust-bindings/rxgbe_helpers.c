@@ -386,7 +386,6 @@ void rxgbe_skb_add_frag(struct sk_buff *skb, struct page *page, unsigned int off
 	skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page, off, len, truesize);
 }
 
-
 void *rxgbe_skb_data(struct sk_buff *skb)
 {
 	return skb->data;
