@@ -689,16 +689,14 @@ int rxgbe_skb_trim(struct sk_buff *skb, unsigned int len)
 
 /*
  * The opcode of a MAC control frame (ethertype 0x8808) the stack sends, read from the frame
- * itself: a packet socket's skb->protocol need not name it. -1 for any other frame; IP
- * traffic returns before touching the data.
+ * itself: a packet socket's skb->protocol need not name it. -1 for any other frame. The transmit
+ * path asks only for frames that are not IP (see tx_offload::Prepared::ip).
  */
 int rxgbe_skb_mac_control_opcode(const struct sk_buff *skb)
 {
 	__be16 buf[2];
 	const __be16 *h;
 
-	if (skb->protocol == htons(ETH_P_IP) || skb->protocol == htons(ETH_P_IPV6))
-		return -1;
 	h = skb_header_pointer(skb, 2 * ETH_ALEN, sizeof(buf), buf);
 	if (!h || h[0] != htons(ETH_P_PAUSE))
 		return -1;
