@@ -135,6 +135,7 @@ pub(crate) fn take(inbox: &Inbox, out: &mut KVec<Skb>, max: usize) {
 }
 
 /// Whether `inbox` holds frames (without its lock: see [`InboxShared::queued`]).
+#[inline]
 pub(crate) fn has_frames(inbox: &Inbox) -> bool {
     inbox.queued.load(Acquire) > 0
 }

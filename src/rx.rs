@@ -320,7 +320,21 @@ impl RxRing {
     }
 
     /// Posts buffers to every free slot and moves the tail.
+    ///
+    /// Inlined check first: many polls (a transmit completion, an empty re-poll) take no
+    /// buffer, and must then cost no call.
+    #[inline(always)]
     pub(crate) fn refill(&mut self, hw: &Hw<'_>, stats: &QueueStats) {
+        if self.xsk.is_some()
+            || ring::unused(self.next_to_use, self.next_to_clean, self.count()) > 0
+        {
+            self.fill(hw, stats);
+        }
+    }
+
+    /// [`Self::refill`] of a ring with free slots (or a zero-copy socket, whose wake-up flag
+    /// needs a look even when it is full).
+    fn fill(&mut self, hw: &Hw<'_>, stats: &QueueStats) {
         if let Some(pool) = self.xsk.clone() {
             if !self.refill_xsk(hw, &pool) && pool.uses_need_wakeup() {
                 pool.set_rx_need_wakeup(true);
@@ -402,13 +416,22 @@ impl RxRing {
 
     /// Delivers up to half of `budget` frames other rings steered to this queue, as this queue's: on
     /// its NAPI instance, counted in its statistics.
+    ///
+    /// Inlined check first: most polls find the inbox empty, and must then cost no call.
+    #[inline(always)]
     fn receive_handed_off(&mut self, napi: &NapiRef<'_>, stats: &QueueStats, budget: i32) -> i32 {
-        let Some(inbox) = self.inboxes.get(self.q).filter(|_| budget > 0) else {
+        if budget > 0 && self.inboxes.get(self.q).is_some_and(handoff::has_frames) {
+            self.take_handed_off(napi, stats, budget)
+        } else {
+            0
+        }
+    }
+
+    /// [`Self::receive_handed_off`] once the inbox has frames.
+    fn take_handed_off(&mut self, napi: &NapiRef<'_>, stats: &QueueStats, budget: i32) -> i32 {
+        let Some(inbox) = self.inboxes.get(self.q) else {
             return 0;
         };
-        if !handoff::has_frames(inbox) {
-            return 0;
-        }
         // At most half the budget: the ring's own frames must keep flowing however busy the
         // other rings keep the inbox.
         let max = usize::try_from(budget / 2).unwrap_or(0).clamp(1, BATCH);

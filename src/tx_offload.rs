@@ -101,7 +101,7 @@ pub(crate) fn features_check(fmt: Format, layout: &TxLayout, feats: u64) -> u64 
     if !offload::mac_can(fmt, &req) {
         // Neither the checksum nor the segmentation: the stack does both.
         feats & !(features::CSUM_MASK | features::GSO_MASK)
-    } else if !offload::features_ok(fmt, &req) {
+    } else if !offload::size_ok(&req) {
         // Too large to segment here: the stack segments, the MAC still checksums.
         feats & !features::GSO_MASK
     } else {

@@ -70,7 +70,7 @@ pub(crate) enum TxPlan {
     /// No offload requested.
     None,
     /// The MAC cannot do what is asked: the driver must checksum in software (a TSO skb never
-    /// gets here; [`features_ok`] keeps those the MAC cannot segment in the stack's GSO), then
+    /// gets here; `ndo_features_check` keeps those the MAC cannot segment in the stack's GSO), then
     /// plan again without the checksum.
     Software,
     /// No context descriptor; the data descriptors carry `data` (a legacy VLAN insertion).
@@ -263,8 +263,15 @@ pub(crate) const TSO_MAX_SIZE: u32 = 65535;
 
 /// Whether the stack may hand over `req` with its offloads on (`ndo_features_check`): a
 /// segmentation or checksum the MAC cannot do must be done by the stack instead.
-pub(crate) const fn features_ok(fmt: Format, req: &TxRequest) -> bool {
-    mac_can(fmt, req) && (req.tso.is_none() || req.len <= TSO_MAX_SIZE)
+#[cfg(test)]
+const fn features_ok(fmt: Format, req: &TxRequest) -> bool {
+    mac_can(fmt, req) && size_ok(req)
+}
+
+/// Whether a packet the MAC can offload ([`mac_can`]) is also within what it segments in one
+/// go; the two together are `features_ok` (the tests' check).
+pub(crate) const fn size_ok(req: &TxRequest) -> bool {
+    req.tso.is_none() || req.len <= TSO_MAX_SIZE
 }
 
 #[cfg(test)]
