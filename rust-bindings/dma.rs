@@ -123,6 +123,22 @@ impl DmaBytes {
         Ok(())
     }
 
+    /// Kernel address of bytes `offset..offset + len`, `None` when out of range (the pointer is
+    /// for C code that copies from the buffer).
+    pub(crate) fn span(&self, offset: usize, len: usize) -> Option<*const u8> {
+        let end = offset.checked_add(len)?;
+        if end > self.mem.len() {
+            return None;
+        }
+        Some(
+            self.mem
+                .as_mut_ptr()
+                .cast::<u8>()
+                .cast_const()
+                .wrapping_add(offset),
+        )
+    }
+
     /// Copies bytes `offset..offset + dst.len()` into `dst`; `EINVAL` if out of range.
     pub(crate) fn read(&self, offset: usize, dst: &mut [u8]) -> Result {
         let end = offset.checked_add(dst.len()).ok_or(EINVAL)?;

@@ -40,6 +40,10 @@ pub(crate) struct RingParams {
     pub(crate) rx: u32,
     /// Transmit ring size in use.
     pub(crate) tx: u32,
+    /// Whether received frames have their headers split off into a buffer of their own
+    /// (`tcp-data-split`); reported only by the table of a MAC that can split (see
+    /// [`Ops::TABLE`]).
+    pub(crate) header_split: bool,
 }
 
 /// Interrupt coalescing (`ethtool -c`/`-C`): the subset named in the table's
@@ -116,9 +120,12 @@ pub(crate) trait EthtoolOps {
         Err(EOPNOTSUPP)
     }
 
-    /// Resizes the rings. The core has checked both sizes against the reported maximums; any
-    /// other constraint (power of two, minimum) is the driver's to check.
-    fn set_ring_params(&self, _dev: &NetDev, _rx: u32, _tx: u32) -> Result {
+    /// Resizes the rings and turns header split on or off (`tcp-data-split`; always off on a
+    /// device whose table does not offer it, as the core refuses the request). The core has
+    /// checked both sizes against the reported maximums, and refused header split while a
+    /// single-buffer XDP program is attached; any other constraint (power of two, minimum) is
+    /// the driver's to check.
+    fn set_ring_params(&self, _dev: &NetDev, _rx: u32, _tx: u32, _header_split: bool) -> Result {
         Err(EOPNOTSUPP)
     }
 
@@ -228,6 +235,10 @@ impl<T: NetDevOps> Ops<T> {
         let mut ops: bindings::ethtool_ops = unsafe { mem::zeroed() };
         ops.supported_coalesce_params =
             sys::RXGBE_ETHTOOL_COALESCE_USECS | sys::RXGBE_ETHTOOL_COALESCE_USE_ADAPTIVE_RX;
+        // Header split with a threshold of 0 (the maximum too): the MAC splits every frame
+        // whose headers it recognises, however short.
+        ops.supported_ring_params =
+            sys::RXGBE_ETHTOOL_RING_USE_TCP_DATA_SPLIT | sys::RXGBE_ETHTOOL_RING_USE_HDS_THRS;
         ops.get_drvinfo = Some(get_drvinfo::<T>);
         ops.get_link = Some(bindings::ethtool_op_get_link);
         ops.get_link_ksettings = Some(get_link_ksettings::<T>);
@@ -253,10 +264,12 @@ impl<T: NetDevOps> Ops<T> {
         ops
     };
 
-    /// The table of a single-queue device: without channel and RSS callbacks, so the core
-    /// answers `ethtool -L`, `-x/-X` and `rx-flow-hash` with "not supported" itself.
+    /// The table of a single-queue device (the 82540EM): without channel and RSS callbacks or
+    /// header split, so the core answers `ethtool -L`, `-x/-X`, `rx-flow-hash` and
+    /// `-G tcp-data-split` with "not supported" itself.
     pub(crate) const SINGLE_QUEUE_TABLE: bindings::ethtool_ops = {
         let mut ops = Self::TABLE;
+        ops.supported_ring_params = 0;
         ops.get_channels = None;
         ops.set_channels = None;
         ops.get_rx_ring_count = None;
@@ -392,17 +405,38 @@ unsafe extern "C" fn set_channels<T: NetDevOps>(
 unsafe extern "C" fn get_ringparam<T: NetDevOps>(
     dev: *mut bindings::net_device,
     ring: *mut bindings::ethtool_ringparam,
-    _kring: *mut bindings::kernel_ethtool_ringparam,
+    kring: *mut bindings::kernel_ethtool_ringparam,
     _extack: *mut bindings::netlink_ext_ack,
 ) {
     // SAFETY: the ethtool core calls this on a live device of this driver.
     let r = unsafe { with_dev::<T, _>(dev, |d, t| t.ring_params(d)) }.unwrap_or_default();
-    // SAFETY: the core passes a valid buffer it owns for the call.
-    let ring = unsafe { &mut *ring };
+    // SAFETY: the core passes valid buffers it owns for the call.
+    let (ring, kring) = unsafe { (&mut *ring, &mut *kring) };
     ring.rx_max_pending = r.rx_max;
     ring.tx_max_pending = r.tx_max;
     ring.rx_pending = r.rx;
     ring.tx_pending = r.tx;
+    // SAFETY: a live device of this driver has one of this driver's tables.
+    if unsafe { offers_header_split(dev) } {
+        kring.tcp_data_split = if r.header_split {
+            sys::RXGBE_ETHTOOL_TCP_DATA_SPLIT_ENABLED
+        } else {
+            sys::RXGBE_ETHTOOL_TCP_DATA_SPLIT_DISABLED
+        };
+        kring.hds_thresh = 0;
+        kring.hds_thresh_max = 0;
+    }
+}
+
+/// Whether the device's table offers header split.
+///
+/// # Safety
+///
+/// `dev` is a live device whose `ethtool_ops` is set.
+unsafe fn offers_header_split(dev: *const bindings::net_device) -> bool {
+    // SAFETY: per the function's contract.
+    let supported = unsafe { sys::rxgbe_netdev_ring_params_supported(dev) };
+    supported & sys::RXGBE_ETHTOOL_RING_USE_TCP_DATA_SPLIT != 0
 }
 
 /// C entry point `set_ringparam`.
@@ -414,19 +448,21 @@ unsafe extern "C" fn get_ringparam<T: NetDevOps>(
 unsafe extern "C" fn set_ringparam<T: NetDevOps>(
     dev: *mut bindings::net_device,
     ring: *mut bindings::ethtool_ringparam,
-    _kring: *mut bindings::kernel_ethtool_ringparam,
+    kring: *mut bindings::kernel_ethtool_ringparam,
     _extack: *mut bindings::netlink_ext_ack,
 ) -> c_int {
-    // SAFETY: the core passes a valid buffer it owns for the call.
-    let ring = unsafe { &*ring };
-    // The kernel-only parameters (`kring`) stay unused: `supported_ring_params` is zero, so
-    // the core refuses them itself.
+    // SAFETY: the core passes valid buffers it owns for the call.
+    let (ring, kring) = unsafe { (&*ring, &*kring) };
+    // Of the kernel-only parameters (`kring`) only header split is offered (the core refuses
+    // the others itself); its threshold can only be 0, which the core checked against the
+    // reported maximum. "unknown" (the driver's choice) means off.
     if ring.rx_mini_pending != 0 || ring.rx_jumbo_pending != 0 {
         return EOPNOTSUPP.to_errno();
     }
     let (rx, tx) = (ring.rx_pending, ring.tx_pending);
+    let split = kring.tcp_data_split == sys::RXGBE_ETHTOOL_TCP_DATA_SPLIT_ENABLED;
     // SAFETY: the ethtool core calls this on a live device of this driver, under RTNL.
-    errno(unsafe { with_dev::<T, _>(dev, |d, t| t.set_ring_params(d, rx, tx)) })
+    errno(unsafe { with_dev::<T, _>(dev, |d, t| t.set_ring_params(d, rx, tx, split)) })
 }
 
 /// C entry point `get_rx_ring_count`.

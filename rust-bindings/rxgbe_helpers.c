@@ -152,6 +152,12 @@ u64 rxgbe_netdev_features(const struct net_device *dev)
 	return READ_ONCE(dev->features);
 }
 
+/* The ring parameters beyond the sizes that the device's ethtool table offers. */
+u32 rxgbe_netdev_ring_params_supported(const struct net_device *dev)
+{
+	return dev->ethtool_ops->supported_ring_params;
+}
+
 unsigned int rxgbe_netdev_real_num_rx_queues(const struct net_device *dev)
 {
 	return dev->real_num_rx_queues;
@@ -376,6 +382,21 @@ struct sk_buff *rxgbe_skb_build(void *va, unsigned int truesize, unsigned int he
 		return NULL;
 	skb_reserve(skb, headroom);
 	__skb_put(skb, len);
+	skb_mark_for_recycle(skb);
+	return skb;
+}
+
+/*
+ * An skb holding a copy of the `len` header bytes at `src` (a header-split frame), whose page
+ * pool fragments, added next, return to their pool when it is freed.
+ */
+struct sk_buff *rxgbe_skb_copy_head(struct napi_struct *napi, const void *src, unsigned int len)
+{
+	struct sk_buff *skb = napi_alloc_skb(napi, len);
+
+	if (!skb)
+		return NULL;
+	skb_put_data(skb, src, len);
 	skb_mark_for_recycle(skb);
 	return skb;
 }

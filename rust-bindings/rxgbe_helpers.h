@@ -57,6 +57,7 @@ unsigned int rxgbe_netdev_mtu(const struct net_device *dev);
 void rxgbe_netdev_set_mtu(struct net_device *dev, unsigned int mtu);
 unsigned int rxgbe_netdev_flags(const struct net_device *dev);
 u64 rxgbe_netdev_features(const struct net_device *dev);
+u32 rxgbe_netdev_ring_params_supported(const struct net_device *dev);
 unsigned int rxgbe_netdev_real_num_rx_queues(const struct net_device *dev);
 const char *rxgbe_netdev_name(const struct net_device *dev);
 void rxgbe_netdev_addr(const struct net_device *dev, u8 *addr);
@@ -109,6 +110,7 @@ void rxgbe_skb_free_any(struct sk_buff *skb);
 bool rxgbe_netdev_xmit_more(void);
 struct sk_buff *rxgbe_skb_build(void *va, unsigned int truesize, unsigned int headroom,
 				unsigned int len);
+struct sk_buff *rxgbe_skb_copy_head(struct napi_struct *napi, const void *src, unsigned int len);
 void rxgbe_skb_add_frag(struct sk_buff *skb, struct page *page, unsigned int off,
 			unsigned int len, unsigned int truesize);
 void *rxgbe_skb_data(struct sk_buff *skb);

@@ -5,7 +5,7 @@
 use core::ptr::NonNull;
 use kernel::bindings;
 
-use super::{pool::PoolPage, sys, vector::NapiRef, xsk::XskBuf};
+use super::{dma::DmaBytes, pool::PoolPage, sys, vector::NapiRef, xsk::XskBuf};
 use kernel::error::{to_result, Result};
 
 /// Where a packet to transmit keeps its headers and which offloads the stack asks for (see
@@ -167,6 +167,24 @@ impl Skb {
             }
             None => Err(page),
         }
+    }
+
+    /// A new skb holding a copy of the `len` bytes at `offset` of `mem`: the headers the MAC
+    /// split off a frame into a header buffer, which the device has finished writing (its
+    /// descriptor was written back). `None` if out of range or no skb could be allocated.
+    pub(crate) fn copy_head(
+        napi: &NapiRef<'_>,
+        mem: &DmaBytes,
+        offset: u32,
+        len: u32,
+    ) -> Option<Skb> {
+        let src = mem.span(offset as usize, len as usize)?;
+        // SAFETY: registered NAPI instance (this is its poll); `src..src + len` lies in `mem`,
+        // which outlives the call and which the device no longer writes at these bytes.
+        let skb = unsafe { sys::rxgbe_skb_copy_head(napi.as_raw(), src.cast(), len) };
+        Some(Skb {
+            ptr: NonNull::new(skb)?,
+        })
     }
 
     /// A copy of the frame of a zero-copy buffer, which goes back to its pool; the buffer is

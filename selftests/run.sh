@@ -2,7 +2,7 @@
 # Runs the VM selftests in order (or those named in RXGBE_TESTS, comma-separated) and totals them.
 # Each file prints TAP lines and "N passed, N failed"; a file that dies or times out counts as a failure.
 . /host/qemu/guest/lab.sh
-order=(ping irqmode iperf transfer offload vlan mtu queues rss steering ntuple napi promisc link mac diag timestamp xdp xsk netconsole reload dmesg)
+order=(ping irqmode iperf transfer offload hds vlan mtu queues rss steering ntuple napi promisc link mac diag timestamp xdp xsk netconsole reload dmesg)
 [ -n "${RXGBE_TESTS:-}" ] && IFS=, read -r -a order <<< "$RXGBE_TESTS"
 # Per-file time limits (s): generous, the debug kernel under TCG is slow and gets slower when VMs share cores.
 declare -A limit=([transfer]=1500 [offload]=1500 [mtu]=900 [reload]=1800)

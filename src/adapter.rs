@@ -97,6 +97,9 @@ pub(crate) struct Settings {
     pub(crate) tx_usecs: u32,
     /// Adaptive receive moderation (`ethtool -C adaptive-rx`).
     pub(crate) adaptive_rx: bool,
+    /// Received frames have their headers split off into a header buffer
+    /// (`ethtool -G tcp-data-split on`; 82576).
+    pub(crate) header_split: bool,
     /// Receive-side scaling.
     pub(crate) rss: RssConfig,
     /// VLANs the stack registered (`ndo_vlan_rx_add_vid`), for the MAC's VLAN filter.
@@ -227,6 +230,7 @@ impl<'b> Adapter<'b> {
             rx_usecs: DEFAULT_ITR_USECS,
             tx_usecs: DEFAULT_ITR_USECS,
             adaptive_rx: true,
+            header_split: false,
             rss: RssConfig::new(queues),
             vlans: VlanTable::new(),
             xdp: None,
@@ -329,6 +333,11 @@ impl<'b> Adapter<'b> {
         self.state.lock().settings.xdp.is_some()
     }
 
+    /// Whether received frames have their headers split off (`tcp-data-split`).
+    pub(crate) fn header_split(&self) -> bool {
+        self.state.lock().settings.header_split
+    }
+
     /// The transmit ring slot and counters of queue `q`.
     pub(crate) fn tx_slot(&self, q: usize) -> Option<(&TxSlot, &QueueStats)> {
         Some((self.tx.get(q)?, self.stats.get(q)?))
@@ -374,6 +383,9 @@ impl<'b> Adapter<'b> {
             .rx_frame_bound(max_frame)
             .filter(|_| s.xdp.is_none());
         let layout = ring::rx_buf_layout(kernel::page::PAGE_SIZE as u32, pool::SHINFO_SIZE, bound);
+        // The core refuses header split with a single-buffer program attached and the other way
+        // round; the program check keeps the rings consistent whatever the order of changes.
+        let split = s.header_split && s.xdp.is_none() && self.hw.mac.has_header_split();
         // The "other" vector is the last allocated one, whatever the active queue count.
         let other_vector = self.max_queues;
 
@@ -397,6 +409,7 @@ impl<'b> Adapter<'b> {
                 s.rx_ring,
                 s.vector_usecs(),
                 s.adaptive_rx,
+                split,
                 (inboxes, ring_rules),
             )?;
             let v = Vector::new(nd, qv, Some(u32::try_from(q)?))?;
@@ -448,7 +461,7 @@ impl<'b> Adapter<'b> {
             self.hw.mac.program_rss(&self.hw.bar, &s.rss, true);
         }
         self.hw.enable_tx(nq);
-        self.hw.enable_rx(nq, RX_BUF_LEN, max_frame);
+        self.hw.enable_rx(nq, RX_BUF_LEN, max_frame, split);
         for v in rt.queues.iter() {
             lock_bh(&v.data().rx).refill(&self.hw, &v.data().stats);
         }
@@ -752,7 +765,8 @@ impl NetDevOps for Adapter<'_> {
     fn fix_features(&self, _nd: &NetDev, features: u64) -> u64 {
         // rxgbe's LRO hands merged packets over as verified: it needs the MAC's verdicts. An XDP
         // program sees frames as they arrived, which merging would hide.
-        if features & net_features::RXCSUM == 0 || self.xdp_attached() {
+        // LRO merges whole frames; a split frame's headers are apart from its payload.
+        if features & net_features::RXCSUM == 0 || self.xdp_attached() || self.header_split() {
             features & !net_features::LRO
         } else {
             features

@@ -36,7 +36,7 @@ impl QueueCounter {
 }
 
 /// The per-queue `ethtool -S` counters, in output order.
-const QUEUE_COUNTERS: [QueueCounter; 24] = [
+const QUEUE_COUNTERS: [QueueCounter; 25] = [
     QueueCounter::new("rx", "packets", |s| s.rx_packets.get()),
     QueueCounter::new("rx", "bytes", |s| s.rx_bytes.get()),
     QueueCounter::new("rx", "errors", |s| s.rx_errors.get()),
@@ -61,6 +61,7 @@ const QUEUE_COUNTERS: [QueueCounter; 24] = [
     QueueCounter::new("rx", "xdp-aborted", |s| s.rx_xdp_aborted.get()),
     QueueCounter::new("tx", "xdp-xmit", |s| s.tx_xdp_xmit.get()),
     QueueCounter::new("tx", "xdp-full", |s| s.tx_xdp_full.get()),
+    QueueCounter::new("rx", "hdr-split", |s| s.rx_hdr_split.get()),
 ];
 
 impl EthtoolOps for Adapter<'_> {
@@ -96,18 +97,29 @@ impl EthtoolOps for Adapter<'_> {
             tx_max: ring::MAX_DESCS,
             rx: s.rx_ring,
             tx: s.tx_ring,
+            header_split: s.header_split,
         })
     }
 
-    fn set_ring_params(&self, dev: &NetDev, rx: u32, tx: u32) -> Result {
+    fn set_ring_params(&self, dev: &NetDev, rx: u32, tx: u32, header_split: bool) -> Result {
         if !ring::valid_count(rx) || !ring::valid_count(tx) {
             return Err(EINVAL);
         }
+        if header_split && !self.hw.mac.has_header_split() {
+            return Err(EOPNOTSUPP);
+        }
+        let turned_on = header_split && !self.settings().header_split;
         self.reconfigure(dev, |s| {
             s.rx_ring = rx;
             s.tx_ring = tx;
+            s.header_split = header_split;
             Ok(())
-        })
+        })?;
+        if turned_on {
+            // LRO is not offered while headers are split (fix_features).
+            dev.update_features();
+        }
+        Ok(())
     }
 
     fn rss_key_size(&self, _dev: &NetDev) -> u32 {

@@ -130,7 +130,7 @@ fn exchange(hw: &Hw<'_>, r: &Rings, src: &MacAddr) -> Result<(), Failure> {
         return Err(Failure::Setup(ETIMEDOUT));
     }
     hw.enable_tx(1);
-    hw.enable_rx(1, BUF_LEN as u32, (FRAME_LEN + 4) as u32);
+    hw.enable_rx(1, BUF_LEN as u32, (FRAME_LEN + 4) as u32, false);
     hw.set_broadcast(false);
     hw.set_loopback(true)?;
     hw.rx_tail(0, FRAMES as u16);

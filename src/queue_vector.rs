@@ -61,7 +61,8 @@ pub(crate) struct QueueVector<'b> {
 }
 
 impl<'b> QueueVector<'b> {
-    /// Allocates the rings of queue pair `q`.
+    /// Allocates the rings of queue pair `q`, whose receive ring splits headers off into header
+    /// buffers when `header_split`.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         hw: Arc<Hw<'b>>,
@@ -74,14 +75,13 @@ impl<'b> QueueVector<'b> {
         rx_count: u32,
         usecs: u32,
         adaptive: bool,
+        header_split: bool,
         steering: (KVec<Inbox>, Option<RingRules>),
     ) -> Result<Self> {
         let fmt = hw.mac.desc_format();
         let (inboxes, rules) = steering;
-        let rx = KBox::pin_init(
-            new_spinlock!(RxRing::new(pdev, q, fmt, rx_count, inboxes, rules)?),
-            GFP_KERNEL,
-        )?;
+        let rx = RxRing::new(pdev, q, fmt, rx_count, header_split, (inboxes, rules))?;
+        let rx = KBox::pin_init(new_spinlock!(rx), GFP_KERNEL)?;
         Ok(Self {
             hw,
             pdev,

@@ -15,11 +15,11 @@ use crate::handoff::{self, Inbox, BATCH};
 use crate::logic::{
     desc, lro,
     lro::{Merge, Segment},
-    ring::{self, RxBufLayout},
+    ring::{self, RxBufLayout, HEADER_BUF_LEN},
     wire,
 };
 use crate::net::{
-    dma::DescRing,
+    dma::{DescRing, DmaBytes},
     netdev::{features, NetDev},
     pool::{PagePool, PoolPage},
     skb::Skb,
@@ -195,6 +195,9 @@ pub(crate) struct RxRing {
     fmt: desc::Format,
     descs: DescRing,
     pages: KVec<Option<PoolPage>>,
+    /// Header split (`tcp-data-split`): one [`HEADER_BUF_LEN`]-byte header buffer per
+    /// descriptor, which the MAC fills with the headers of a frame it splits.
+    headers: Option<DmaBytes>,
     pool: Option<PagePool>,
     next_to_use: u32,
     next_to_clean: u32,
@@ -228,17 +231,24 @@ pub(crate) struct RxRing {
 }
 
 impl RxRing {
-    /// Allocates the descriptor ring of `count` entries for queue `q`, which hands frames to
-    /// other queues through `inboxes` and classifies with `rules`.
+    /// Allocates the descriptor ring of `count` entries for queue `q`, with header buffers when
+    /// `header_split`; the ring hands frames to other queues through `inboxes` and classifies
+    /// with `rules`.
     pub(crate) fn new(
         dev: &pci::Device<Bound>,
         q: usize,
         fmt: desc::Format,
         count: u32,
-        inboxes: KVec<Inbox>,
-        rules: Option<RingRules>,
+        header_split: bool,
+        (inboxes, rules): (KVec<Inbox>, Option<RingRules>),
     ) -> Result<Self> {
         let (descs, pages) = alloc_ring(dev, count)?;
+        let headers = if header_split {
+            let len = count.checked_mul(HEADER_BUF_LEN).ok_or(EINVAL)?;
+            Some(DmaBytes::new(dev.as_ref(), usize::try_from(len)?)?)
+        } else {
+            None
+        };
         let mut outbox = KVec::with_capacity(inboxes.len(), GFP_KERNEL)?;
         for _ in 0..inboxes.len() {
             outbox.push(KVec::with_capacity(BATCH, GFP_KERNEL)?, GFP_KERNEL)?;
@@ -259,6 +269,7 @@ impl RxRing {
             fmt,
             descs,
             pages,
+            headers,
             pool: None,
             next_to_use: 0,
             next_to_clean: 0,
@@ -359,7 +370,14 @@ impl RxRing {
                     pool.recycle(old, false);
                 }
             }
-            self.descs.write(i, desc::rx_ready(self.fmt, addr));
+            let d = match self.headers.as_ref() {
+                Some(h) => {
+                    let hdr = h.dma_address() + u64::from(self.next_to_use * HEADER_BUF_LEN);
+                    desc::rx_ready_split(self.fmt, addr, hdr)
+                }
+                None => desc::rx_ready(self.fmt, addr),
+            };
+            self.descs.write(i, d);
             self.next_to_use = ring::next(self.next_to_use, count);
             posted += 1;
         }
@@ -543,6 +561,36 @@ impl RxRing {
                 pool.recycle(page, true);
                 self.discarding = !d.eop;
                 continue;
+            }
+            if d.split_hdr_len > 0 && self.partial.is_none() {
+                // Header split: the frame starts in the header buffer, so its packet buffer is
+                // taken below like the next buffer of a chained frame.
+                let hdr = self.headers.as_ref().and_then(|h| {
+                    Skb::copy_head(napi, h, i as u32 * HEADER_BUF_LEN, d.split_hdr_len.into())
+                });
+                let Some(mut skb) = hdr else {
+                    pool.recycle(page, true);
+                    stats.rx_alloc_fail.add(1);
+                    self.discarding = !d.eop;
+                    continue;
+                };
+                stats.rx_hdr_split.add(1);
+                self.route = match (self.rules.as_mut(), skb.head_mut(d.split_hdr_len.into())) {
+                    (Some(r), Some(head)) => r.route(self.q, head, d.vlan),
+                    _ => Route::Local,
+                };
+                if self.route == Route::Drop {
+                    stats.rx_ntuple_drops.add(1);
+                    drop(skb);
+                    pool.recycle(page, true);
+                    self.discarding = !d.eop;
+                    done += 1;
+                    continue;
+                }
+                // The MAC splits IP frames only (no MAC control frame gets here), and neither
+                // an XDP program nor LRO runs while headers are split (the core and
+                // `fix_features` keep them off).
+                self.partial = Some(skb);
             }
             if self.partial.is_none() && d.vlan.is_none() {
                 // MAC control frames (PAUSE) end in the MAC on real hardware; QEMU's MACs hand

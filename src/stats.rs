@@ -42,6 +42,8 @@ pub(crate) struct QueueStats {
     pub(crate) rx_steer_overflow: Counter,
     /// Frames a drop rule (`action -1`) discarded on this ring.
     pub(crate) rx_ntuple_drops: Counter,
+    /// Frames whose headers the MAC split off into a header buffer (`tcp-data-split`).
+    pub(crate) rx_hdr_split: Counter,
     pub(crate) tx_packets: Counter,
     pub(crate) tx_bytes: Counter,
     /// Packets dropped on transmit (mapping failure, ring full).
@@ -89,6 +91,7 @@ impl QueueStats {
             rx_steered_in: Counter::new(),
             rx_steer_overflow: Counter::new(),
             rx_ntuple_drops: Counter::new(),
+            rx_hdr_split: Counter::new(),
             tx_packets: Counter::new(),
             tx_bytes: Counter::new(),
             tx_dropped: Counter::new(),

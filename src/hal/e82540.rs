@@ -78,6 +78,7 @@ impl Mac for E82540 {
         _q: usize,
         _buf_len: u32,
         max_frame: u32,
+        _split: bool,
     ) -> RCTL {
         // BSIZE 0 without BSEX: 2048-byte buffers; longer frames chain over descriptors.
         rctl.with_const_bsize::<0>()

@@ -15,7 +15,7 @@ use super::{
     regs_diag::{EECD, EERD_82576},
     Bar0, IrqMode, Mac,
 };
-use crate::logic::{desc, itr, rss};
+use crate::logic::{desc, itr, ring::HEADER_BUF_LEN, rss};
 use crate::rss::RssConfig;
 
 /// The 82576 MAC.
@@ -68,6 +68,10 @@ impl Mac for E82576 {
         8
     }
 
+    fn has_header_split(&self) -> bool {
+        true
+    }
+
     fn queue_layout(&self) -> Layout {
         Layout::E82576
     }
@@ -87,16 +91,33 @@ impl Mac for E82576 {
         q: usize,
         buf_len: u32,
         max_frame: u32,
+        split: bool,
     ) -> RCTL {
         if let Some(loc) = SRRCTL::of::<Queues82576>().try_at(q) {
             let kb = u8::try_from(buf_len / 1024).unwrap_or(2);
-            let v = SRRCTL::zeroed()
-                .with_const_desctype::<1>()
-                .with_drop_en(true);
+            let v = SRRCTL::zeroed().with_drop_en(true);
+            let v = if split {
+                // Fixed sizes the field always holds: 256 / 64 = 4.
+                v.with_const_desctype::<2>()
+                    .with_const_bsizehdr::<{ HEADER_BUF_LEN / 64 }>()
+            } else {
+                v.with_const_desctype::<1>()
+            };
             bar.write(
                 loc,
                 v.try_with_bsizepkt(kb)
                     .unwrap_or(v.with_const_bsizepkt::<2>()),
+            );
+        }
+        if split && q == 0 {
+            // Split after the last header the MAC recognises.
+            bar.write_reg(
+                PSRTYPE::zeroed()
+                    .with_l2(true)
+                    .with_ipv4(true)
+                    .with_ipv6(true)
+                    .with_tcp(true)
+                    .with_udp(true),
             );
         }
         let limit = RLPML::zeroed()

@@ -63,7 +63,9 @@ pub(crate) trait Mac: Sync {
     /// One-time setup after a reset.
     fn init(&self, bar: &Bar0<'_>);
     /// Receive-buffer size and long-frame limit for frames up to `max_frame` bytes, with
-    /// `buf_len`-byte receive buffers.
+    /// `buf_len`-byte receive buffers; with `split`, headers go to
+    /// [`HEADER_BUF_LEN`](crate::logic::ring::HEADER_BUF_LEN)-byte header buffers (MACs with
+    /// [`Mac::has_header_split`] only).
     fn set_rx_buffers(
         &self,
         bar: &Bar0<'_>,
@@ -71,7 +73,13 @@ pub(crate) trait Mac: Sync {
         q: usize,
         buf_len: u32,
         max_frame: u32,
+        split: bool,
     ) -> RCTL;
+    /// Whether the MAC can split a frame's headers from its payload into two buffers (ethtool's
+    /// `tcp-data-split`).
+    fn has_header_split(&self) -> bool {
+        false
+    }
     /// Enables (or disables) receive queue `q` after its ring registers are programmed.
     fn enable_rx_queue(&self, bar: &Bar0<'_>, q: usize, on: bool);
     /// Enables (or disables) transmit queue `q`.
@@ -253,8 +261,9 @@ impl<'b> Hw<'b> {
         on_layout!(self.mac.queue_layout(), tx_tail(&self.bar, q, idx))
     }
 
-    /// Enables the receiver for frames up to `max_frame` bytes in `buf_len`-byte buffers.
-    pub(crate) fn enable_rx(&self, queues: usize, buf_len: u32, max_frame: u32) {
+    /// Enables the receiver for frames up to `max_frame` bytes in `buf_len`-byte buffers, with
+    /// headers split off into header buffers when `split` (see [`Mac::set_rx_buffers`]).
+    pub(crate) fn enable_rx(&self, queues: usize, buf_len: u32, max_frame: u32, split: bool) {
         // The FCS stays in the buffer (the driver drops it): with SECRC set, QEMU's MACs leave
         // it out of their frame size counters too, which then no longer match the RMON size
         // buckets (ethtool --show-stats rmon), which count frames with their FCS.
@@ -262,7 +271,7 @@ impl<'b> Hw<'b> {
         for q in 0..queues {
             rctl = self
                 .mac
-                .set_rx_buffers(&self.bar, rctl, q, buf_len, max_frame);
+                .set_rx_buffers(&self.bar, rctl, q, buf_len, max_frame, split);
             self.mac.enable_rx_queue(&self.bar, q, true);
         }
         self.bar.write_reg(rctl.with_en(true));

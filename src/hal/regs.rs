@@ -147,6 +147,21 @@ register! {
         9:0 ipgt;
     }
 
+    /// Packet split receive type of pool 0, which serves every queue while VMDq is off
+    /// (82576): after which headers a frame is split. The bits are the 82599's (`PSRTYPE`).
+    pub(crate) PSRTYPE(u32) @ 0x5480 {
+        /// Split after the L2 header (frames with no recognised L3 header).
+        12:12 l2 => bool;
+        /// Split after the IPv6 header (no recognised L4 header).
+        9:9 ipv6 => bool;
+        /// Split after the IPv4 header (no recognised L4 header).
+        8:8 ipv4 => bool;
+        /// Split after the UDP header.
+        5:5 udp => bool;
+        /// Split after the TCP header.
+        4:4 tcp => bool;
+    }
+
     /// Receive long packet maximum length (82576).
     pub(crate) RLPML(u32) @ 0x5004 {
         13:0 len;
@@ -209,8 +224,11 @@ register! {
     pub(crate) SRRCTL(u32)[MAX_HW_QUEUES, stride = 0x40] @ RxQueues + 0x0C {
         /// Drop when no descriptor is available.
         31:31 drop_en => bool;
-        /// Descriptor type: 1 = advanced, one buffer.
+        /// Descriptor type: 1 = advanced, one buffer; 2 = advanced, header split (the
+        /// headers the MAC recognises go to the header buffer, the rest to the packet buffer).
         27:25 desctype;
+        /// Header buffer size in 64-byte units (header split).
+        11:8 bsizehdr;
         /// Packet buffer size in KB.
         6:0 bsizepkt;
     }

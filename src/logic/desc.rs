@@ -59,6 +59,25 @@ pub(crate) struct RxDone {
     pub(crate) vlan: Option<u16>,
     /// The MAC latched the frame's receive timestamp (advanced format, EOP descriptor).
     pub(crate) timestamped: bool,
+    /// Header split (advanced format, first descriptor of a frame): bytes of the frame's
+    /// headers the MAC wrote to the descriptor's header buffer, the rest of the frame being in
+    /// the packet buffer; 0 when the frame was not split and is whole in the packet buffer.
+    pub(crate) split_hdr_len: u16,
+}
+
+/// `hdr_info` of the advanced write-back (word 0 bits 31:16): the frame was split (SPH), and
+/// the length of its headers in the header buffer (HDR_LEN, bits 30:21).
+const ADV_RX_SPH: u64 = 1 << 31;
+const ADV_RX_HDR_LEN_SHIFT: u32 = 21;
+const ADV_RX_HDR_LEN_MASK: u64 = 0x3ff;
+
+/// The header length of a split frame, 0 when it was not split.
+const fn adv_rx_split_hdr_len(word0: u64) -> u16 {
+    if word0 & ADV_RX_SPH != 0 {
+        ((word0 >> ADV_RX_HDR_LEN_SHIFT) & ADV_RX_HDR_LEN_MASK) as u16
+    } else {
+        0
+    }
 }
 
 /// Decodes the RSS type (`pkt_info` bits 3:0 of the advanced write-back) and hash.
@@ -150,10 +169,20 @@ const LEG_TX_DEXT: u64 = 1 << 29;
 const LEG_TX_DTYP_DATA: u64 = 1 << 20;
 
 /// A receive descriptor handing buffer `addr` to the device (status cleared).
-pub(crate) const fn rx_ready(_fmt: Format, addr: u64) -> [u64; 2] {
-    // Both formats take the buffer address in word 0 and want word 1 (header address or
-    // status) zero.
-    [addr, 0]
+pub(crate) const fn rx_ready(fmt: Format, addr: u64) -> [u64; 2] {
+    rx_ready_split(fmt, addr, 0)
+}
+
+/// A receive descriptor handing packet buffer `addr` and, on a header-split ring (advanced
+/// format), header buffer `hdr_addr` to the device. `hdr_addr` must be even: its bit 0 is
+/// where the device writes DD.
+pub(crate) const fn rx_ready_split(fmt: Format, addr: u64, hdr_addr: u64) -> [u64; 2] {
+    match fmt {
+        // Word 1 is the header buffer address, and status once written back.
+        Format::Advanced => [addr, hdr_addr & !ADV_RX_DD],
+        // Word 1 is status only.
+        Format::Legacy => [addr, 0],
+    }
 }
 
 /// Decodes a receive descriptor; `None` while the device has not written it back.
@@ -178,6 +207,7 @@ pub(crate) const fn rx_done(fmt: Format, d: [u64; 2]) -> Option<RxDone> {
                 hash: adv_rx_hash(d[0]),
                 vlan: rx_vlan(w, ADV_RX_VP),
                 timestamped: w & ADV_RX_TS != 0,
+                split_hdr_len: adv_rx_split_hdr_len(d[0]),
             })
         }
         Format::Legacy => {
@@ -203,6 +233,7 @@ pub(crate) const fn rx_done(fmt: Format, d: [u64; 2]) -> Option<RxDone> {
                 hash: RxHash::None,
                 vlan: rx_vlan(w, LEG_RX_VP),
                 timestamped: false,
+                split_hdr_len: 0,
             })
         }
     }
@@ -312,6 +343,7 @@ mod tests {
                 hash: RxHash::L4(0xdead_beef),
                 vlan: None,
                 timestamped: false,
+                split_hdr_len: 0,
             })
         );
         let chained = [0, (2048u64 << 32) | 0b01];
@@ -325,10 +357,32 @@ mod tests {
                 hash: RxHash::None,
                 vlan: None,
                 timestamped: false,
+                split_hdr_len: 0,
             })
         );
         let bad = [0, (64u64 << 32) | 0b11 | (1 << 31)];
         assert!(rx_done(Format::Advanced, bad).is_some_and(|r| r.frame_error));
+    }
+
+    #[test]
+    fn split_rx_descriptors() {
+        let d = rx_ready_split(Format::Advanced, 0x1234_5000, 0x8000_0100);
+        assert_eq!(d, [0x1234_5000, 0x8000_0100]);
+        assert_eq!(rx_done(Format::Advanced, d), None);
+        // The device writes DD into bit 0: an odd header address would read as written back.
+        assert_eq!(rx_ready_split(Format::Advanced, 0, 0x101)[1], 0x100);
+        assert_eq!(rx_ready_split(Format::Legacy, 0x5000, 0x100), [0x5000, 0]);
+        // Split TCP/IPv4 frame: 54 header bytes (HDR_LEN at 30:21, SPH at 31), 1448 payload
+        // bytes in the packet buffer.
+        let split = [(1u64 << 31) | (54 << 21) | 1, (1448u64 << 32) | 0b11];
+        let r = rx_done(Format::Advanced, split);
+        assert_eq!(r.map(|r| (r.split_hdr_len, r.len)), Some((54, 1448)));
+        // HDR_LEN without SPH (a frame the MAC did not split): whole in the packet buffer.
+        let whole = [(256u64 << 21) | 1, (60u64 << 32) | 0b11];
+        assert_eq!(
+            rx_done(Format::Advanced, whole).map(|r| r.split_hdr_len),
+            Some(0)
+        );
     }
 
     #[test]
@@ -365,6 +419,7 @@ mod tests {
                 hash: RxHash::None,
                 vlan: None,
                 timestamped: false,
+                split_hdr_len: 0,
             })
         );
         // A TCP checksum error alone is not a frame error.

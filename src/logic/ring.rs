@@ -13,6 +13,10 @@ pub(crate) const MIN_DESCS: u32 = 64;
 pub(crate) const MAX_DESCS: u32 = 4096;
 /// Ring lengths are multiples of this many 16-byte descriptors (128 bytes).
 pub(crate) const DESC_ALIGN: u32 = 8;
+/// Bytes of each header buffer of a header-split receive ring: Ethernet with a VLAN tag
+/// (18), IPv6 (40) and TCP with every option (60) take 118; IPv4 with options takes up to 60.
+/// A multiple of 64, the MAC's unit. Headers that do not fit are not split.
+pub(crate) const HEADER_BUF_LEN: u32 = 256;
 
 /// Returns the index after `i` in a ring of `count` entries.
 #[inline]
