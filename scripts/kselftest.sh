@@ -78,15 +78,17 @@ STEER_REQUIRED_TESTS="ntuple.py rss_ctx.py"
 STEER_OPTIONAL_SUBCASES="rss_ctx.test_rss_context* rss_ctx.test_flow_add_context_missing
   rss_ctx.test_delete_rss_context_busy rss_ctx.test_rss_ntuple_addition rss_ctx.test_rss_default_context_rule"
 
-# KSFT_TESTS=ethtool (the ethtool completeness issue): the standard statistics tests, hardware timestamping and
-# AF_XDP zero-copy binding must pass with rxgbe.
-ETHTOOL_REQUIRED_TESTS="stats.py ethtool_std_stats.sh ethtool_rmon.sh nic_timestamp.py xsk_reconfig.py"
+# KSFT_TESTS=ethtool (the ethtool completeness issue): the standard statistics tests, hardware timestamping,
+# AF_XDP zero-copy binding and header split (ring parameters) must pass with rxgbe.
+ETHTOOL_REQUIRED_TESTS="stats.py ethtool_std_stats.sh ethtool_rmon.sh nic_timestamp.py xsk_reconfig.py hds.py"
 # - No FEC on 1000BASE-T: the FEC cases skip (the driver has no get_fecparam).
 ETHTOOL_OPTIONAL_SUBCASES="stats.check_fec stats.check_fec_hist"
 # - IEEE 802.3 counters neither MAC has (docs/ethtool.md): rxgbe leaves them unreported, and the test skips them.
 ETHTOOL_OPTIONAL_SUBCASES+=" ethtool_std_stats.eth-mac-FramesLostDueToIntMACXmitError
   ethtool_std_stats.eth-mac-FramesLostDueToIntMACRcvError ethtool_std_stats.eth-mac-InRangeLengthErrors
   ethtool_std_stats.eth-mac-OutOfRangeLengthField ethtool_std_stats.eth-mac-FramesWithExcessiveDeferral"
+# - The 82576 splits at every size: the HDS threshold is 0 and so is its maximum, so no other value to try.
+ETHTOOL_OPTIONAL_SUBCASES+=" hds.set_hds_thresh_random"
 
 DRIVER=${DRIVER:-rxgbe}
 # The required set is what the chosen tests can show: the in-tree drivers are only compared, never gated,

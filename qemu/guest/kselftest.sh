@@ -150,7 +150,7 @@ case "${KSFT_TESTS:-}" in
   multiqueue) tests=$MULTIQUEUE_TESTS; : "${KSFT_BUDGET:=4800}" ;;
   offloads) tests=$OFFLOAD_TESTS; : "${KSFT_BUDGET:=4800}" ;;
   steering) tests="hw/ntuple.py hw/rss_ctx.py"; : "${KSFT_BUDGET:=4800}" ;;
-  ethtool) tests="stats.py hw/ethtool_std_stats.sh hw/ethtool_rmon.sh hw/nic_timestamp.py hw/xsk_reconfig.py"; : "${KSFT_BUDGET:=4800}" ;;
+  ethtool) tests="stats.py hw/ethtool_std_stats.sh hw/ethtool_rmon.sh hw/nic_timestamp.py hw/xsk_reconfig.py hds.py"; : "${KSFT_BUDGET:=4800}" ;;
   *) tests=$KSFT_TESTS; : "${KSFT_BUDGET:=4800}" ;;
 esac
 n=$(echo $tests | wc -w)
