@@ -562,12 +562,16 @@ impl RxRing {
                 self.discarding = !d.eop;
                 continue;
             }
-            if d.split_hdr_len > 0 && self.partial.is_none() {
+            let split_hdr = u32::from(d.split_hdr_len);
+            if split_hdr > 0 && split_hdr <= HEADER_BUF_LEN && self.partial.is_none() {
                 // Header split: the frame starts in the header buffer, so its packet buffer is
-                // taken below like the next buffer of a chained frame.
-                let hdr = self.headers.as_ref().and_then(|h| {
-                    Skb::copy_head(napi, h, i as u32 * HEADER_BUF_LEN, d.split_hdr_len.into())
-                });
+                // taken below like the next buffer of a chained frame. (Headers longer than the
+                // buffer stay with the frame in the packet buffer: `RxDone` reports those as not
+                // split.)
+                let hdr = self
+                    .headers
+                    .as_ref()
+                    .and_then(|h| Skb::copy_head(napi, h, i as u32 * HEADER_BUF_LEN, split_hdr));
                 let Some(mut skb) = hdr else {
                     pool.recycle(page, true);
                     stats.rx_alloc_fail.add(1);
@@ -575,7 +579,7 @@ impl RxRing {
                     continue;
                 };
                 stats.rx_hdr_split.add(1);
-                self.route = match (self.rules.as_mut(), skb.head_mut(d.split_hdr_len.into())) {
+                self.route = match (self.rules.as_mut(), skb.head_mut(split_hdr)) {
                     (Some(r), Some(head)) => r.route(self.q, head, d.vlan),
                     _ => Route::Local,
                 };

@@ -71,9 +71,14 @@ const ADV_RX_SPH: u64 = 1 << 31;
 const ADV_RX_HDR_LEN_SHIFT: u32 = 21;
 const ADV_RX_HDR_LEN_MASK: u64 = 0x3ff;
 
-/// The header length of a split frame, 0 when it was not split.
-const fn adv_rx_split_hdr_len(word0: u64) -> u16 {
-    if word0 & ADV_RX_SPH != 0 {
+/// Header buffer overflow (extended error, word 1): the headers were longer than the header
+/// buffer, so the frame is whole in the packet buffer although SPH and HDR_LEN are set.
+const ADV_RX_HBO: u64 = 1 << 23;
+
+/// The header length of a split frame (write-back words `word0`, `word1`), 0 when it was not
+/// split.
+const fn adv_rx_split_hdr_len(word0: u64, word1: u64) -> u16 {
+    if word0 & ADV_RX_SPH != 0 && word1 & ADV_RX_HBO == 0 {
         ((word0 >> ADV_RX_HDR_LEN_SHIFT) & ADV_RX_HDR_LEN_MASK) as u16
     } else {
         0
@@ -207,7 +212,7 @@ pub(crate) const fn rx_done(fmt: Format, d: [u64; 2]) -> Option<RxDone> {
                 hash: adv_rx_hash(d[0]),
                 vlan: rx_vlan(w, ADV_RX_VP),
                 timestamped: w & ADV_RX_TS != 0,
-                split_hdr_len: adv_rx_split_hdr_len(d[0]),
+                split_hdr_len: adv_rx_split_hdr_len(d[0], w),
             })
         }
         Format::Legacy => {
@@ -382,6 +387,17 @@ mod tests {
         assert_eq!(
             rx_done(Format::Advanced, whole).map(|r| r.split_hdr_len),
             Some(0)
+        );
+        // Headers longer than the header buffer (HBO): SPH and HDR_LEN set, yet whole in the
+        // packet buffer.
+        let overflow = [
+            (1u64 << 31) | (326 << 21) | 1,
+            (400u64 << 32) | (1 << 23) | 0b11,
+        ];
+        let r = rx_done(Format::Advanced, overflow);
+        assert_eq!(
+            r.map(|r| (r.split_hdr_len, r.frame_error)),
+            Some((0, false))
         );
     }
 
