@@ -562,41 +562,28 @@ impl RxRing {
                 self.discarding = !d.eop;
                 continue;
             }
+            let first = self.partial.is_none();
             let split_hdr = u32::from(d.split_hdr_len);
-            if split_hdr > 0 && split_hdr <= HEADER_BUF_LEN && self.partial.is_none() {
-                // Header split: the frame starts in the header buffer, so its packet buffer is
-                // taken below like the next buffer of a chained frame. (Headers longer than the
-                // buffer stay with the frame in the packet buffer: `RxDone` reports those as not
-                // split.)
-                let hdr = self
+            // Header split: the frame starts in the header buffer, so its packet buffer is taken
+            // below like the next buffer of a chained frame. (Headers longer than the buffer stay
+            // with the frame in the packet buffer: `RxDone` reports those as not split.)
+            let mut split_head = None;
+            if first && split_hdr > 0 && split_hdr <= HEADER_BUF_LEN {
+                let head = self
                     .headers
                     .as_ref()
                     .and_then(|h| Skb::copy_head(napi, h, i as u32 * HEADER_BUF_LEN, split_hdr));
-                let Some(mut skb) = hdr else {
+                if head.is_none() {
                     pool.recycle(page, true);
                     stats.rx_alloc_fail.add(1);
                     self.discarding = !d.eop;
                     continue;
-                };
-                stats.rx_hdr_split.add(1);
-                self.route = match (self.rules.as_mut(), skb.head_mut(split_hdr)) {
-                    (Some(r), Some(head)) => r.route(self.q, head, d.vlan),
-                    _ => Route::Local,
-                };
-                if self.route == Route::Drop {
-                    stats.rx_ntuple_drops.add(1);
-                    drop(skb);
-                    pool.recycle(page, true);
-                    self.discarding = !d.eop;
-                    done += 1;
-                    continue;
                 }
-                // The MAC splits IP frames only (no MAC control frame gets here), and neither
-                // an XDP program nor LRO runs while headers are split (the core and
-                // `fix_features` keep them off).
-                self.partial = Some(skb);
+                stats.rx_hdr_split.add(1);
+                split_head = head;
             }
-            if self.partial.is_none() && d.vlan.is_none() {
+            // The MAC splits IP frames only: a split frame is no MAC control frame.
+            if first && split_head.is_none() && d.vlan.is_none() {
                 // MAC control frames (PAUSE) end in the MAC on real hardware; QEMU's MACs hand
                 // them over like any frame, so the driver consumes and counts them instead.
                 if let Some(op) = wire::mac_control_opcode(page.bytes(headroom, len)) {
@@ -610,18 +597,31 @@ impl RxRing {
                     continue;
                 }
             }
-            if self.partial.is_none() {
+            if first {
                 self.route = match self.rules.as_mut() {
-                    Some(r) => r.route(self.q, page.bytes(headroom, len), d.vlan),
+                    Some(r) => {
+                        // The rules read the headers, wherever the MAC put them.
+                        let bytes: &[u8] = match split_head.as_mut() {
+                            Some(skb) => skb.head_mut(split_hdr).map_or(&[], |h| &*h),
+                            None => page.bytes(headroom, len),
+                        };
+                        r.route(self.q, bytes, d.vlan)
+                    }
                     None => Route::Local,
                 };
                 if self.route == Route::Drop {
+                    // A split frame's head skb goes with `split_head` at the end of the turn.
                     stats.rx_ntuple_drops.add(1);
                     pool.recycle(page, true);
                     self.discarding = !d.eop;
                     done += 1;
                     continue;
                 }
+            }
+            if let Some(skb) = split_head {
+                // Neither an XDP program nor LRO runs while headers are split (the core and
+                // `fix_features` keep them off): the partial frame skips both below.
+                self.partial = Some(skb);
             }
             // The program sees every frame the rules let through, whole, before the stack does.
             let (page, headroom, len) = match self.xdp.as_ref().filter(|_| self.partial.is_none()) {
