@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Receive buffers from a `page_pool`, which maps them for DMA and recycles them: whole pages,
-//! or half pages (page pool fragments) where frames are known to be short.
+//! or half pages where frames are known to be short (a page cut in two, each half holding one
+//! of the page's pool references).
 
 use core::ptr::NonNull;
 use kernel::{
@@ -25,10 +26,12 @@ pub(crate) const SHINFO_SIZE: u32 = sys::RXGBE_SKB_SHINFO_SIZE;
 /// # Invariants
 ///
 /// `pool` is a live pool created by `page_pool_create`, destroyed on drop; `layout.truesize`
-/// is a page or half a page.
+/// is a page or half a page; `spare` is from this pool.
 pub(crate) struct PagePool {
     pool: NonNull<bindings::page_pool>,
     layout: RxBufLayout,
+    /// The second half of the last page cut in two, handed out by the next allocation.
+    spare: Option<PoolPage>,
 }
 
 // SAFETY: A page pool may be used from any CPU; the fast paths are NAPI-local by construction
@@ -56,8 +59,12 @@ impl PagePool {
             sys::rxgbe_page_pool_create(raw_device(dev), napi.as_raw(), size, &mut out)
         })?;
         let pool = NonNull::new(out).ok_or(ENOMEM)?;
-        // INVARIANT: the truesize was checked above.
-        Ok(Self { pool, layout })
+        // INVARIANT: the truesize was checked above; no spare yet.
+        Ok(Self {
+            pool,
+            layout,
+            spare: None,
+        })
     }
 
     pub(crate) fn as_raw(&self) -> *mut bindings::page_pool {
@@ -70,20 +77,45 @@ impl PagePool {
     }
 
     /// Allocates a DMA-mapped buffer, or `None` when memory is short.
-    pub(crate) fn alloc(&self) -> Option<PoolPage> {
+    #[inline]
+    pub(crate) fn alloc(&mut self) -> Option<PoolPage> {
+        match self.spare.take() {
+            Some(half) => Some(half),
+            None => self.alloc_page(),
+        }
+    }
+
+    /// [`Self::alloc`] without a spare half: a new page, cut in two for half-page buffers (the
+    /// second half kept as the spare).
+    fn alloc_page(&mut self) -> Option<PoolPage> {
         let size = self.layout.truesize;
+        let halves = size < PAGE_SIZE as u32;
         let mut buf = sys::rxgbe_pp_buf::default();
-        // SAFETY: live pool; `size` is a page or half of one (type invariant); `buf` is writable.
-        if !unsafe { sys::rxgbe_pp_alloc_buf(self.pool.as_ptr(), size, &mut buf) } {
+        let refs: kernel::ffi::c_long = if halves { 2 } else { 1 };
+        // SAFETY: live pool; `buf` is writable; one reference per buffer cut from the page.
+        if !unsafe { sys::rxgbe_pp_alloc_page(self.pool.as_ptr(), refs, &mut buf) } {
             return None;
         }
-        // INVARIANT: the pool returned `size` bytes at `offset` of `page`, mapped at `va` and
-        // `dma`.
+        let page = NonNull::new(buf.page)?;
+        let va = buf.va.cast::<u8>();
+        if halves {
+            // INVARIANT: the second half, `size` bytes at `size` of the page (the truesize is
+            // half a page), holds the page's second reference; it is this pool's.
+            self.spare = Some(PoolPage {
+                page,
+                offset: size,
+                truesize: size,
+                va: NonNull::new(va.wrapping_add(size as usize))?,
+                dma: buf.dma + u64::from(size),
+            });
+        }
+        // INVARIANT: the pool returned a page mapped at `va` and `dma`; this buffer is its
+        // first `size` bytes, with one of its references.
         Some(PoolPage {
-            page: NonNull::new(buf.page)?,
-            offset: buf.offset,
+            page,
+            offset: 0,
             truesize: size,
-            va: NonNull::new(buf.va.cast())?,
+            va: NonNull::new(va)?,
             dma: buf.dma,
         })
     }
@@ -113,6 +145,9 @@ impl PagePool {
 
 impl Drop for PagePool {
     fn drop(&mut self) {
+        if let Some(half) = self.spare.take() {
+            self.recycle(half, false);
+        }
         // SAFETY: live pool; pages still held by skbs keep the pool's memory until returned.
         unsafe { sys::page_pool_destroy(self.pool.as_ptr()) }
     }

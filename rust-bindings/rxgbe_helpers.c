@@ -322,11 +322,15 @@ void rxgbe_napi_set_irq(struct napi_struct *napi, int irq)
 }
 
 /* The end of every received frame, in one call: its queue, its protocol, and GRO. */
-void rxgbe_napi_receive(struct napi_struct *napi, struct sk_buff *skb, u16 queue)
+/* Returns the frame's length, read here as the skb is the stack's afterwards. */
+unsigned int rxgbe_napi_receive(struct napi_struct *napi, struct sk_buff *skb, u16 queue)
 {
+	unsigned int len = skb->len;
+
 	skb_record_rx_queue(skb, queue);
 	skb->protocol = eth_type_trans(skb, napi->dev);
 	napi_gro_receive(napi, skb);
+	return len;
 }
 
 unsigned int rxgbe_skb_len(const struct sk_buff *skb)
@@ -540,24 +544,24 @@ int rxgbe_page_pool_create(struct device *dev, struct napi_struct *napi, unsigne
 }
 
 /*
- * A buffer of size bytes (a whole page, or a fragment of one) with both its addresses, computed
- * once here rather than on every use in the receive path.
+ * A pool page holding refs buffers (one reference each: the page is recycled once all are
+ * freed), with both its addresses computed once here rather than on every use in the receive
+ * path. The driver cuts the buffers itself: for half pages, one call and one page reference
+ * count write per two buffers, where page_pool_dev_alloc_frag() pays a call and its fragment
+ * bookkeeping per buffer.
  */
-bool rxgbe_pp_alloc_buf(struct page_pool *pool, unsigned int size, struct rxgbe_pp_buf *out)
+bool rxgbe_pp_alloc_page(struct page_pool *pool, long refs, struct rxgbe_pp_buf *out)
 {
-	unsigned int offset = 0;
-	struct page *page;
+	struct page *page = page_pool_dev_alloc_pages(pool);
 
-	if (size == PAGE_SIZE)
-		page = page_pool_dev_alloc_pages(pool);
-	else
-		page = page_pool_dev_alloc_frag(pool, &offset, size);
 	if (!page)
 		return false;
+	if (refs > 1)
+		page_pool_fragment_page(page, refs);
 	out->page = page;
-	out->offset = offset;
-	out->va = page_address(page) + offset;
-	out->dma = page_pool_get_dma_addr(page) + offset;
+	out->offset = 0;
+	out->va = page_address(page);
+	out->dma = page_pool_get_dma_addr(page);
 	return true;
 }
 

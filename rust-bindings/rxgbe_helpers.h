@@ -93,7 +93,7 @@ void rxgbe_napi_free(struct napi_struct *napi);
 void *rxgbe_napi_owner(struct napi_struct *napi);
 bool rxgbe_napi_schedule(struct napi_struct *napi);
 void rxgbe_napi_set_irq(struct napi_struct *napi, int irq);
-void rxgbe_napi_receive(struct napi_struct *napi, struct sk_buff *skb, u16 queue);
+unsigned int rxgbe_napi_receive(struct napi_struct *napi, struct sk_buff *skb, u16 queue);
 
 /* sk_buff */
 unsigned int rxgbe_skb_len(const struct sk_buff *skb);
@@ -153,7 +153,7 @@ struct rxgbe_pp_buf {
 	void *va;
 	dma_addr_t dma;
 };
-bool rxgbe_pp_alloc_buf(struct page_pool *pool, unsigned int size, struct rxgbe_pp_buf *out);
+bool rxgbe_pp_alloc_page(struct page_pool *pool, long refs, struct rxgbe_pp_buf *out);
 void rxgbe_pp_sync_for_cpu(const struct page_pool *pool, const struct page *page,
 			   unsigned int offset, unsigned int len);
 void rxgbe_pp_put(struct page_pool *pool, struct page *page, bool in_napi);

@@ -269,14 +269,15 @@ impl Skb {
         unsafe { sys::rxgbe_skb_rx_offloads(self.as_raw(), csum_ok, value, kind) }
     }
 
-    /// Hands the received skb, arrived on `queue`, to the stack through GRO of `napi`.
+    /// Hands the received skb, arrived on `queue`, to the stack through GRO of `napi`; returns
+    /// its length (the whole frame).
     ///
     /// # Safety
     ///
     /// `napi` must be the NAPI instance currently polling on this CPU.
-    pub(crate) unsafe fn receive(self, napi: *mut bindings::napi_struct, queue: u16) {
+    pub(crate) unsafe fn receive(self, napi: *mut bindings::napi_struct, queue: u16) -> u32 {
         // SAFETY: per the safety requirement; the skb's ownership passes to the stack.
-        unsafe { sys::rxgbe_napi_receive(napi, self.into_raw(), queue) };
+        unsafe { sys::rxgbe_napi_receive(napi, self.into_raw(), queue) }
     }
 }
 

@@ -57,10 +57,10 @@ impl NapiRef<'_> {
     }
 
     /// Passes a received skb, arrived on `queue`, to the stack through GRO: records the queue
-    /// and sets the protocol first.
-    pub(crate) fn receive(&self, skb: Skb, queue: u16) {
+    /// and sets the protocol first. Returns the frame's length (0 when it was dropped instead).
+    pub(crate) fn receive(&self, skb: Skb, queue: u16) -> u32 {
         if self.napi.is_null() {
-            return;
+            return 0;
         }
         // SAFETY: only called from this instance's poll (the only place a driver receives).
         unsafe { skb.receive(self.napi, queue) }

@@ -17,7 +17,8 @@ use kernel::{
 use crate::hal::{regs::cause, Hw, IrqMode};
 use crate::handoff::Inbox;
 use crate::link;
-use crate::logic::itr;
+use crate::logic::itr::Moderation;
+use crate::net::bh::lock_bh;
 use crate::net::vector::{NapiRef, VectorHandler};
 use crate::rx::RxRing;
 use crate::stats::QueueStats;
@@ -48,14 +49,6 @@ pub(crate) struct QueueVector<'b> {
     pub(crate) stats: Arc<QueueStats>,
     /// Queue index, which is also the vector's MSI-X index.
     q: u32,
-    /// Interrupt throttle in microseconds, as last programmed.
-    usecs: Atomic<u32>,
-    /// Whether the poll adapts the throttle to the traffic.
-    adaptive: Atomic<bool>,
-    /// Packets and bytes (both directions) counted at the last moderation decision; only the
-    /// poll writes them.
-    seen_packets: Atomic<u64>,
-    seen_bytes: Atomic<u64>,
     /// Interrupts this vector handled (the interrupt self-test waits for it to move).
     pub(crate) irqs: Atomic<u64>,
 }
@@ -80,7 +73,9 @@ impl<'b> QueueVector<'b> {
     ) -> Result<Self> {
         let fmt = hw.mac.desc_format();
         let (inboxes, rules) = steering;
-        let rx = RxRing::new(pdev, q, fmt, rx_count, header_split, (inboxes, rules))?;
+        let moderation = Moderation::new(usecs, adaptive);
+        let ring = (q, fmt, rx_count);
+        let rx = RxRing::new(pdev, ring, header_split, (inboxes, rules), moderation)?;
         let rx = KBox::pin_init(new_spinlock!(rx), GFP_KERNEL)?;
         Ok(Self {
             hw,
@@ -91,44 +86,19 @@ impl<'b> QueueVector<'b> {
             tx,
             stats,
             q: u32::try_from(q)?,
-            usecs: Atomic::new(usecs),
-            adaptive: Atomic::new(adaptive),
-            seen_packets: Atomic::new(0),
-            seen_bytes: Atomic::new(0),
             irqs: Atomic::new(0),
         })
     }
 
     /// Programs a new interrupt throttle and whether it adapts to the traffic from now on.
     pub(crate) fn set_moderation(&self, usecs: u32, adaptive: bool) {
-        self.adaptive.store(adaptive, Relaxed);
-        self.usecs.store(usecs, Relaxed);
+        // Under the ring's lock, which the poll holds while it decides: the poll cannot
+        // program an adaptive value after this fixed one.
+        let mut rx = lock_bh(&self.rx);
+        rx.moderation = Moderation::new(usecs, adaptive);
         self.hw
             .mac
             .set_throttle(&self.hw.bar, self.mode, self.q, usecs);
-    }
-
-    /// Adaptive moderation: after each interrupt's work is done, moves the throttle towards the
-    /// latency class of the traffic seen since the last decision.
-    fn adapt_throttle(&self) {
-        if !self.adaptive.load(Relaxed) {
-            return;
-        }
-        let st = &self.stats;
-        let packets = st.rx_packets.get().wrapping_add(st.tx_packets.get());
-        let bytes = st.rx_bytes.get().wrapping_add(st.tx_bytes.get());
-        let dp = packets.wrapping_sub(self.seen_packets.load(Relaxed));
-        let db = bytes.wrapping_sub(self.seen_bytes.load(Relaxed));
-        self.seen_packets.store(packets, Relaxed);
-        self.seen_bytes.store(bytes, Relaxed);
-        let cur = self.usecs.load(Relaxed);
-        let next = itr::next_usecs(u32::try_from(dp).unwrap_or(u32::MAX), db, cur);
-        if next != cur {
-            self.usecs.store(next, Relaxed);
-            self.hw
-                .mac
-                .set_throttle(&self.hw.bar, self.mode, self.q, next);
-        }
     }
 
     /// Re-enables this vector's interrupt after a completed poll.
@@ -174,30 +144,38 @@ impl VectorHandler for QueueVector<'_> {
     fn poll(&self, ctx: &NapiRef<'_>, budget: i32) -> i32 {
         // Bottom halves are off in every poll (softirq, busy polling, netpoll with interrupts
         // off): plain locks, whose release cannot run softirqs here. Process context takes the
-        // same locks with bottom halves off (lock_bh).
+        // same locks with bottom halves off (lock_bh). The receive ring's lock is held for the
+        // whole poll (it is never contended on the data path); the transmit ring's is taken
+        // inside it, the order every path follows.
+        let mut rx = self.rx.lock();
         let (tx_all, xsk_more) = match &mut *self.tx.lock() {
             Some(ring) => {
-                let all = ring.clean(&self.hw, self.pdev, ctx.netdev(), &self.stats, budget);
+                let (all, pkts, bytes) =
+                    ring.clean(&self.hw, self.pdev, ctx.netdev(), &self.stats, budget);
+                rx.moderation.account(pkts.into(), bytes.into());
                 let more = ring.xmit_xsk(&self.hw, ctx.netdev(), budget.unsigned_abs());
                 (all, more)
             }
             None => (true, false),
         };
-        let rx_done =
-            self.rx
-                .lock()
-                .clean(&self.hw, ctx, &self.stats, budget, (&self.tx, self.pdev));
+        let rx_done = rx.clean(&self.hw, ctx, &self.stats, budget, (&self.tx, self.pdev));
         if !tx_all || xsk_more || rx_done >= budget {
             return budget;
         }
         if ctx.complete_done(rx_done) {
-            self.adapt_throttle();
+            // Adaptive moderation: after each interrupt's work is done, the throttle moves
+            // towards the latency class of the traffic seen since the last decision.
+            if let Some(usecs) = rx.moderation.decide() {
+                self.hw
+                    .mac
+                    .set_throttle(&self.hw.bar, self.mode, self.q, usecs);
+            }
             self.unmask();
             // Work that landed between the last look and the unmask is polled now rather than
             // left to an interrupt: one descriptor read each, and progress then never depends on
             // the device re-raising a cause it set while the vector was masked.
             let tx_pending = self.tx.lock().as_ref().is_some_and(|r| r.has_completions());
-            if tx_pending || self.rx.lock().has_frames() {
+            if tx_pending || rx.has_frames() {
                 ctx.schedule();
             }
         }

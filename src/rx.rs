@@ -13,7 +13,9 @@ use kernel::{
 use crate::hal::Hw;
 use crate::handoff::{self, Inbox, BATCH};
 use crate::logic::{
-    desc, lro,
+    desc,
+    itr::Moderation,
+    lro,
     lro::{Merge, Segment},
     ring::{self, RxBufLayout, HEADER_BUF_LEN},
     wire,
@@ -69,6 +71,10 @@ impl RxFeatures {
 }
 
 /// Applies the MAC's checksum verdict, hash and timestamp of a frame to its skb.
+///
+/// Inlined: it runs for every frame, and a call would also need the decoded descriptor in
+/// memory rather than in registers.
+#[inline(always)]
 fn mark(skb: &mut Skb, d: &desc::RxDone, f: RxFeatures, hw: &Hw<'_>, stats: &QueueStats) {
     if d.timestamped {
         if let Some(ns) = hw.ptp_take_rx() {
@@ -146,9 +152,9 @@ fn batch_xdp_tx(
     }
 }
 
-/// Hands a received skb to the stack through GRO.
-fn deliver(skb: Skb, napi: &NapiRef<'_>, q: usize) {
-    napi.receive(skb, q as u16);
+/// Hands a received skb to the stack through GRO; returns its length.
+fn deliver(skb: Skb, napi: &NapiRef<'_>, q: usize) -> u32 {
+    napi.receive(skb, q as u16)
 }
 
 /// Hands the LRO packet in `held`, if any, to the stack. Taken by reference and checked here,
@@ -185,7 +191,7 @@ fn deliver_held(held: &mut Option<(Skb, Merge)>, napi: &NapiRef<'_>, q: usize, s
         stats.rx_lro_flushed.add(1);
     }
     if let Some((skb, _)) = held.take() {
-        deliver(skb, napi, q);
+        let _ = deliver(skb, napi, q);
     }
 }
 
@@ -228,19 +234,21 @@ pub(crate) struct RxRing {
     /// page pool's (see [`Self::clean_xsk`]).
     xsk: Option<XskPool>,
     xsk_bufs: KVec<Option<XskBuf>>,
+    /// The vector's interrupt moderation. It lives here because the ring's lock is held for the
+    /// whole poll, which accounts the traffic of both rings and decides.
+    pub(crate) moderation: Moderation,
 }
 
 impl RxRing {
     /// Allocates the descriptor ring of `count` entries for queue `q`, with header buffers when
     /// `header_split`; the ring hands frames to other queues through `inboxes` and classifies
-    /// with `rules`.
+    /// with `rules`. Its vector starts with `moderation`.
     pub(crate) fn new(
         dev: &pci::Device<Bound>,
-        q: usize,
-        fmt: desc::Format,
-        count: u32,
+        (q, fmt, count): (usize, desc::Format, u32),
         header_split: bool,
         (inboxes, rules): (KVec<Inbox>, Option<RingRules>),
+        moderation: Moderation,
     ) -> Result<Self> {
         let (descs, pages) = alloc_ring(dev, count)?;
         let headers = if header_split {
@@ -275,6 +283,7 @@ impl RxRing {
             next_to_clean: 0,
             partial: None,
             partial_error: false,
+            moderation,
         })
     }
 
@@ -352,10 +361,10 @@ impl RxRing {
             }
             return;
         }
-        let Some(pool) = self.pool.as_ref() else {
+        let count = self.count();
+        let Some(pool) = self.pool.as_mut() else {
             return;
         };
-        let count = self.count();
         let headroom = u64::from(pool.layout().headroom);
         let mut posted = 0;
         while ring::unused(self.next_to_use, self.next_to_clean, count) > 0 {
@@ -456,14 +465,14 @@ impl RxRing {
         handoff::take(inbox, &mut self.inbound, max);
         let (q, mut n, mut bytes) = (self.q, 0u64, 0u64);
         for skb in self.inbound.drain_all() {
-            bytes += u64::from(skb.len());
-            deliver(skb, napi, q);
+            bytes += u64::from(deliver(skb, napi, q));
             n += 1;
         }
         if n > 0 {
             stats.rx_packets.add(n);
             stats.rx_bytes.add(bytes);
             stats.rx_steered_in.add(n);
+            self.moderation.account(n, bytes);
         }
         n as i32
     }
@@ -749,8 +758,7 @@ impl RxRing {
                 // older than `ethtool -L`) delivers here.
                 Route::Queue(t) if t < self.outbox.len() => self.steer(t, skb, hw, stats),
                 _ => {
-                    bytes += u64::from(skb.len());
-                    deliver(skb, napi, self.q);
+                    bytes += u64::from(deliver(skb, napi, self.q));
                     delivered += 1;
                 }
             }
@@ -853,8 +861,7 @@ impl RxRing {
             match route {
                 Route::Queue(t) if t < self.outbox.len() => self.steer(t, skb, hw, stats),
                 _ => {
-                    bytes += u64::from(skb.len());
-                    deliver(skb, napi, self.q);
+                    bytes += u64::from(deliver(skb, napi, self.q));
                     delivered += 1;
                 }
             }
@@ -897,6 +904,7 @@ impl RxRing {
         if delivered > 0 {
             stats.rx_packets.add(delivered);
             stats.rx_bytes.add(bytes);
+            self.moderation.account(delivered, bytes);
         }
     }
 

@@ -5,7 +5,10 @@
 use kernel::sync::atomic::{Atomic, Relaxed};
 
 /// One counter with a single writer (the queue's NAPI poll or its transmit path under the
-/// ring lock), so an add needs no read-modify-write atomicity, only tear-free 64-bit access.
+/// ring lock), read lock-free by stats64.
+///
+/// An add is one atomic add rather than a load and a store: the single writer does not need
+/// it, but kernel atomics are calls into C, and this halves them on the data path.
 pub(crate) struct Counter(Atomic<u64>);
 
 impl Counter {
@@ -14,7 +17,7 @@ impl Counter {
     }
 
     pub(crate) fn add(&self, n: u64) {
-        self.0.store(self.0.load(Relaxed).wrapping_add(n), Relaxed);
+        self.0.add(n, Relaxed);
     }
 
     pub(crate) fn get(&self) -> u64 {

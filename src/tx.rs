@@ -333,7 +333,6 @@ impl TxRing {
         }
     }
 
-    /// Frees completed packets; returns whether every completion was processed.
     /// Whether the oldest packet in flight has completed (the next [`Self::clean`] has work).
     pub(crate) fn has_completions(&self) -> bool {
         if self.next_to_clean == self.next_to_use {
@@ -344,6 +343,8 @@ impl TxRing {
             .is_some_and(|s| desc::tx_done(self.fmt, self.descs.read(s.eop as usize)))
     }
 
+    /// Frees completed packets: returns whether every completion was processed, and the frames
+    /// and bytes completed (for the vector's moderation).
     pub(crate) fn clean(
         &mut self,
         hw: &Hw<'_>,
@@ -351,7 +352,7 @@ impl TxRing {
         nd: &NetDev,
         stats: &QueueStats,
         budget: i32,
-    ) -> bool {
+    ) -> (bool, u32, u32) {
         let count = self.count();
         let (mut pkts, mut bytes, mut skbs) = (0u32, 0u32, 0u32);
         let mut xsk_done = 0u32;
@@ -425,7 +426,7 @@ impl TxRing {
                 stats.tx_restarts.add(1);
             }
         }
-        all
+        (all, pkts, bytes)
     }
 
     /// Unmaps and frees every queued packet; the device must no longer use the ring. The

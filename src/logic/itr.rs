@@ -148,6 +148,62 @@ pub(crate) const fn next_usecs(packets: u32, bytes: u64, current_usecs: u32) -> 
         .usecs()
 }
 
+/// A queue vector's moderation: its programmed delay, whether that adapts to the traffic, and
+/// the traffic since the last decision.
+///
+/// Plain fields, owned by the vector's poll (under its receive ring's lock, which ethtool also
+/// takes to change them): the poll accounts and decides without an atomic operation, and a
+/// fixed delay set by ethtool cannot be overwritten by a decision taken concurrently.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Moderation {
+    usecs: u32,
+    adaptive: bool,
+    packets: u64,
+    bytes: u64,
+}
+
+impl Moderation {
+    /// A vector programmed with a delay of `usecs`, adapting it when `adaptive`.
+    pub(crate) const fn new(usecs: u32, adaptive: bool) -> Self {
+        Self {
+            usecs,
+            adaptive,
+            packets: 0,
+            bytes: 0,
+        }
+    }
+
+    /// The delay as last programmed.
+    #[cfg(test)]
+    pub(crate) const fn usecs(&self) -> u32 {
+        self.usecs
+    }
+
+    /// Counts `packets` packets of `bytes` bytes the vector handled (either direction).
+    #[inline]
+    pub(crate) fn account(&mut self, packets: u64, bytes: u64) {
+        self.packets = self.packets.wrapping_add(packets);
+        self.bytes = self.bytes.wrapping_add(bytes);
+    }
+
+    /// After a completed poll: the delay to program now, if adaptive moderation moves it for
+    /// the traffic since the last decision ([`next_usecs`]).
+    pub(crate) fn decide(&mut self) -> Option<u32> {
+        if !self.adaptive {
+            return None;
+        }
+        let packets = u32::try_from(self.packets).unwrap_or(u32::MAX);
+        let next = next_usecs(packets, self.bytes, self.usecs);
+        self.packets = 0;
+        self.bytes = 0;
+        if next == self.usecs {
+            return None;
+        }
+        self.usecs = next;
+        Some(next)
+    }
+}
+
 /// Whether ethtool may set a fixed moderation delay of `usecs` microseconds.
 pub(crate) const fn valid_usecs(usecs: u32) -> bool {
     // 0 (no moderation) is valid: only the upper bound can be crossed.
@@ -179,6 +235,27 @@ pub(crate) const fn eitr_interval(usecs: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moderation_decides_on_traffic_since_last_decision() {
+        let mut m = Moderation::new(BULK_LATENCY_USECS, true);
+        // Bulk -> Low on an interval of a few small packets; the counts start over after.
+        m.account(3, 300);
+        assert_eq!(m.decide(), Some(LOW_LATENCY_USECS));
+        assert_eq!(m.usecs(), LOW_LATENCY_USECS);
+        m.account(1, 64);
+        assert_eq!(m.decide(), Some(LOWEST_LATENCY_USECS));
+        // An idle interval keeps the delay: no register write.
+        assert_eq!(m.decide(), None);
+    }
+
+    #[test]
+    fn fixed_moderation_never_moves() {
+        let mut m = Moderation::new(3, false);
+        m.account(1000, 1_500_000);
+        assert_eq!(m.decide(), None);
+        assert_eq!(m.usecs(), 3);
+    }
 
     const CLASSES: [Latency; 3] = [Latency::Lowest, Latency::Low, Latency::Bulk];
 
