@@ -321,8 +321,10 @@ void rxgbe_napi_set_irq(struct napi_struct *napi, int irq)
 	netif_napi_set_irq(napi, irq);
 }
 
-/* The end of every received frame, in one call: its queue, its protocol, and GRO. */
-/* Returns the frame's length, read here as the skb is the stack's afterwards. */
+/*
+ * The end of every received frame, in one call: its queue, its protocol, and GRO. Returns the
+ * frame's length, read here as the skb is the stack's afterwards.
+ */
 unsigned int rxgbe_napi_receive(struct napi_struct *napi, struct sk_buff *skb, u16 queue)
 {
 	unsigned int len = skb->len;
@@ -559,7 +561,6 @@ bool rxgbe_pp_alloc_page(struct page_pool *pool, long refs, struct rxgbe_pp_buf 
 	if (refs > 1)
 		page_pool_fragment_page(page, refs);
 	out->page = page;
-	out->offset = 0;
 	out->va = page_address(page);
 	out->dma = page_pool_get_dma_addr(page);
 	return true;

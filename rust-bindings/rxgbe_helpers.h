@@ -146,10 +146,9 @@ void rxgbe_dma_unmap_page(struct device *dev, dma_addr_t addr, unsigned int len)
 /* page_pool */
 int rxgbe_page_pool_create(struct device *dev, struct napi_struct *napi, unsigned int size,
 			   struct page_pool **out);
-/* Where a new pool buffer lies: its page, offset in it, kernel and bus address of its start. */
+/* A new pool page: the page, and the kernel and bus address of its start. */
 struct rxgbe_pp_buf {
 	struct page *page;
-	unsigned int offset;
 	void *va;
 	dma_addr_t dma;
 };
