@@ -422,14 +422,6 @@ impl RxRing {
         filled
     }
 
-    /// Whether the device has written back a frame the next [`Self::clean`] would receive, or
-    /// another ring handed this queue one.
-    pub(crate) fn has_frames(&self) -> bool {
-        (self.next_to_clean != self.next_to_use
-            && desc::rx_done(self.fmt, self.descs.read(self.next_to_clean as usize)).is_some())
-            || self.inboxes.get(self.q).is_some_and(handoff::has_frames)
-    }
-
     /// Replaces the ring's copy of the flow rules; returns the old one, to be freed after the
     /// ring's lock is released (freeing may sleep).
     pub(crate) fn set_rules(&mut self, rules: Option<RingRules>) -> Option<RingRules> {
@@ -505,8 +497,8 @@ impl RxRing {
         stats
             .rx_steer_overflow
             .add(handoff::deliver_batch(inbox, batch));
-        // The target's own interrupt runs its NAPI on its CPU; a target already polling sees
-        // the frames in its re-check after unmasking.
+        // The target's own interrupt runs its NAPI on its CPU. A target already polling has
+        // its vector masked: the cause stays latched and interrupts when the poll unmasks.
         hw.vectors_raise(1 << t);
     }
 

@@ -333,16 +333,6 @@ impl TxRing {
         }
     }
 
-    /// Whether the oldest packet in flight has completed (the next [`Self::clean`] has work).
-    pub(crate) fn has_completions(&self) -> bool {
-        if self.next_to_clean == self.next_to_use {
-            return false;
-        }
-        self.slots
-            .get(self.next_to_clean as usize)
-            .is_some_and(|s| desc::tx_done(self.fmt, self.descs.read(s.eop as usize)))
-    }
-
     /// Frees completed packets: returns whether every completion was processed, and the frames
     /// and bytes completed (for the vector's moderation).
     pub(crate) fn clean(
