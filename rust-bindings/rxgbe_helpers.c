@@ -311,9 +311,14 @@ void *rxgbe_napi_owner(struct napi_struct *napi)
 	return container_of(napi, struct rxgbe_napi, napi)->owner;
 }
 
-bool rxgbe_napi_schedule(struct napi_struct *napi)
+/* From an interrupt handler: hard interrupts are off (also when forced into a thread, where the
+ * core disables them around the handler on !PREEMPT_RT), so no flags are saved. */
+bool rxgbe_napi_schedule_irqoff(struct napi_struct *napi)
 {
-	return napi_schedule(napi);
+	if (!napi_schedule_prep(napi))
+		return false;
+	__napi_schedule_irqoff(napi);
+	return true;
 }
 
 void rxgbe_napi_set_irq(struct napi_struct *napi, int irq)

@@ -91,7 +91,7 @@ struct napi_struct *rxgbe_napi_alloc(struct net_device *dev,
 				     int index);
 void rxgbe_napi_free(struct napi_struct *napi);
 void *rxgbe_napi_owner(struct napi_struct *napi);
-bool rxgbe_napi_schedule(struct napi_struct *napi);
+bool rxgbe_napi_schedule_irqoff(struct napi_struct *napi);
 void rxgbe_napi_set_irq(struct napi_struct *napi, int irq);
 unsigned int rxgbe_napi_receive(struct napi_struct *napi, struct sk_buff *skb, u16 queue);
 

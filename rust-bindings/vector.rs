@@ -16,7 +16,7 @@ use super::{netdev::NetDev, skb::Skb, sys};
 /// The driver's side of a vector.
 pub(crate) trait VectorHandler: Send + Sync + Sized {
     /// Hard interrupt handler.
-    fn irq(&self, ctx: &NapiRef<'_>) -> IrqReturn;
+    fn irq(&self, ctx: &IrqContext<'_>) -> IrqReturn;
     /// NAPI poll: process at most `budget` packets, return the work done. Only vectors created
     /// with a NAPI instance are polled.
     fn poll(&self, ctx: &NapiRef<'_>, budget: i32) -> i32;
@@ -38,15 +38,6 @@ impl NapiRef<'_> {
         self.napi
     }
 
-    /// Schedules the NAPI poll (no-op for a vector without NAPI or when already scheduled).
-    pub(crate) fn schedule(&self) -> bool {
-        if self.napi.is_null() {
-            return false;
-        }
-        // SAFETY: a registered NAPI instance of a live vector.
-        unsafe { sys::rxgbe_napi_schedule(self.napi) }
-    }
-
     /// Ends a poll that did less than its budget; returns whether interrupts may be re-enabled.
     pub(crate) fn complete_done(&self, work: i32) -> bool {
         if self.napi.is_null() {
@@ -64,6 +55,32 @@ impl NapiRef<'_> {
         }
         // SAFETY: only called from this instance's poll (the only place a driver receives).
         unsafe { skb.receive(self.napi, queue) }
+    }
+}
+
+/// What a vector's interrupt handler sees: its NAPI instance and net device, with hard
+/// interrupts off.
+///
+/// # Invariants
+///
+/// Only made by the interrupt entry point, for the duration of the handler: hard interrupts are
+/// off on this CPU while it exists.
+pub(crate) struct IrqContext<'a>(NapiRef<'a>);
+
+impl IrqContext<'_> {
+    /// The vector's net device.
+    pub(crate) fn netdev(&self) -> &NetDev {
+        self.0.dev
+    }
+
+    /// Schedules the NAPI poll (no-op for a vector without NAPI or when already scheduled).
+    pub(crate) fn schedule(&self) -> bool {
+        if self.0.napi.is_null() {
+            return false;
+        }
+        // SAFETY: a registered NAPI instance of a live vector; hard interrupts are off (type
+        // invariant), as the irqoff variant requires.
+        unsafe { sys::rxgbe_napi_schedule_irqoff(self.0.napi) }
     }
 }
 
@@ -363,9 +380,11 @@ unsafe extern "C" fn irq_cb<T: VectorHandler>(
     let inner = unsafe { &*cookie.cast::<Inner<T>>() };
     // SAFETY: the device outlives the vector (type invariant of `Vector`).
     let dev = unsafe { NetDev::from_raw(inner.dev) };
-    let ctx = NapiRef {
+    // INVARIANT: an interrupt handler runs with hard interrupts off (a handler forced into a
+    // thread too, on !PREEMPT_RT; on PREEMPT_RT the irqoff scheduling takes its own lock).
+    let ctx = IrqContext(NapiRef {
         napi: inner.napi,
         dev,
-    };
+    });
     bindings::irqreturn_t(inner.data.irq(&ctx) as u32)
 }

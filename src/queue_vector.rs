@@ -19,7 +19,7 @@ use crate::handoff::Inbox;
 use crate::link;
 use crate::logic::itr::Moderation;
 use crate::net::bh::lock_bh;
-use crate::net::vector::{NapiRef, VectorHandler};
+use crate::net::vector::{IrqContext, NapiRef, VectorHandler};
 use crate::rx::RxRing;
 use crate::stats::QueueStats;
 use crate::steering::RingRules;
@@ -113,7 +113,7 @@ impl<'b> QueueVector<'b> {
 }
 
 impl VectorHandler for QueueVector<'_> {
-    fn irq(&self, ctx: &NapiRef<'_>) -> IrqReturn {
+    fn irq(&self, ctx: &IrqContext<'_>) -> IrqReturn {
         match self.mode {
             IrqMode::Msix => {
                 self.irqs.fetch_add(1, Relaxed);
@@ -190,7 +190,7 @@ pub(crate) struct OtherVector<'b> {
 }
 
 impl VectorHandler for OtherVector<'_> {
-    fn irq(&self, ctx: &NapiRef<'_>) -> IrqReturn {
+    fn irq(&self, ctx: &IrqContext<'_>) -> IrqReturn {
         self.irqs.fetch_add(1, Relaxed);
         let causes = self.hw.irq_causes();
         if causes & cause::LSC != 0 {

@@ -515,7 +515,34 @@ impl RxRing {
         if let Some(pool) = self.xsk.clone() {
             return self.clean_xsk(hw, napi, stats, budget, (tx, pdev), &pool);
         }
-        let mut done = self.receive_handed_off(napi, stats, budget);
+        let done = self.receive_handed_off(napi, stats, budget);
+        if done < budget && self.frame_waiting() {
+            self.clean_ring(hw, napi, stats, (budget, done), (tx, pdev))
+        } else {
+            // Nothing written back (a transmit completion's poll, an empty repeat): none of the
+            // per-poll set-up below, which costs as much as a frame.
+            self.refill(hw, stats);
+            done
+        }
+    }
+
+    /// Whether the next descriptor to clean has been written back.
+    #[inline(always)]
+    fn frame_waiting(&self) -> bool {
+        self.next_to_clean != self.next_to_use
+            && desc::rx_done(self.fmt, self.descs.read(self.next_to_clean as usize)).is_some()
+    }
+
+    /// [`Self::clean`] of a ring with a frame written back: receives until `budget` (of which
+    /// `done` is used) or the written-back descriptors run out.
+    fn clean_ring(
+        &mut self,
+        hw: &Hw<'_>,
+        napi: &NapiRef<'_>,
+        stats: &QueueStats,
+        (budget, mut done): (i32, i32),
+        (tx, pdev): (&TxSlot, &pci::Device<Bound>),
+    ) -> i32 {
         let count = self.count();
         // Frames delivered from this ring (steered and dropped ones are work, not receptions).
         let mut delivered = 0u64;
