@@ -34,8 +34,12 @@ use crate::ring_mem::alloc_ring;
 use crate::stats::QueueStats;
 use crate::steering::{RingRules, Route};
 
-/// Descriptors cleaned between two refills within one poll.
+/// Descriptors cleaned between two refills within one poll, and the fewest free slots a
+/// refill waits for: a refill has a fixed cost (the pool's and ring's state loaded, one tail
+/// write) that a batch shares, as igb's `IGB_RX_BUFFER_WRITE`. The smallest ring keeps 3/4 of
+/// its buffers posted.
 const REFILL_BATCH: u32 = 16;
+const _: () = assert!(REFILL_BATCH * 4 <= ring::MIN_DESCS);
 /// Frames a program sends back out (`XDP_TX`) gathered before they go to the transmit ring.
 const XDP_TX_BATCH: usize = 32;
 
@@ -339,14 +343,15 @@ impl RxRing {
         )
     }
 
-    /// Posts buffers to every free slot and moves the tail.
+    /// Posts buffers to every free slot and moves the tail, once at least [`REFILL_BATCH`]
+    /// slots are free (a ring just set up has all of them free).
     ///
-    /// Inlined check first: many polls (a transmit completion, an empty re-poll) take no
-    /// buffer, and must then cost no call.
+    /// Inlined check first: most polls take fewer buffers than a batch, and must then cost no
+    /// call.
     #[inline(always)]
     pub(crate) fn refill(&mut self, hw: &Hw<'_>, stats: &QueueStats) {
         if self.xsk.is_some()
-            || ring::unused(self.next_to_use, self.next_to_clean, self.count()) > 0
+            || ring::unused(self.next_to_use, self.next_to_clean, self.count()) >= REFILL_BATCH
         {
             self.fill(hw, stats);
         }

@@ -160,6 +160,10 @@ pub(crate) const fn mac_can(fmt: Format, req: &TxRequest) -> bool {
 }
 
 /// Plans the offloads of one packet.
+///
+/// Inlined into the transmit path: the plan is then built in registers rather than returned
+/// through memory, and only the branches of the packet's format and offloads run.
+#[inline(always)]
 pub(crate) const fn plan(fmt: Format, req: &TxRequest) -> TxPlan {
     if !req.csum {
         return vlan_only(fmt, req);
