@@ -340,6 +340,30 @@ unsigned int rxgbe_napi_receive(struct napi_struct *napi, struct sk_buff *skb, u
 	return len;
 }
 
+/*
+ * The whole path of the common received frame, one page-pool buffer holding all of it, in one
+ * call where the general path makes three: the skb built around the buffer (which it returns to
+ * its pool when freed), the MAC's verdicts applied, and GRO. Returns the frame's length, or
+ * -ENOMEM with the buffer still the caller's when no skb could be allocated.
+ */
+int rxgbe_napi_receive_buf(struct napi_struct *napi, void *va, unsigned int truesize,
+			   unsigned int headroom, unsigned int len,
+			   const struct rxgbe_rx_meta *meta)
+{
+	struct sk_buff *skb = napi_build_skb(va, truesize);
+
+	if (unlikely(!skb))
+		return -ENOMEM;
+	skb_reserve(skb, headroom);
+	__skb_put(skb, len);
+	skb_mark_for_recycle(skb);
+	rxgbe_skb_rx_offloads(skb, meta);
+	skb_record_rx_queue(skb, meta->queue);
+	skb->protocol = eth_type_trans(skb, napi->dev);
+	napi_gro_receive(napi, skb);
+	return len;
+}
+
 unsigned int rxgbe_skb_len(const struct sk_buff *skb)
 {
 	return skb->len;
@@ -428,11 +452,6 @@ bool rxgbe_skb_header_cloned(const struct sk_buff *skb)
 	return skb_header_cloned(skb);
 }
 
-void rxgbe_skb_put_vlan(struct sk_buff *skb, u16 tci)
-{
-	__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q), tci);
-}
-
 void rxgbe_skb_set_lro(struct sk_buff *skb, u16 gso_size, bool ipv6, u16 segs)
 {
 	struct skb_shared_info *shinfo = skb_shinfo(skb);
@@ -500,12 +519,14 @@ int rxgbe_skb_checksum_help(struct sk_buff *skb)
  * The MAC's checksum verdict and RSS hash of a received frame, in one call (both are per frame).
  * hash_type is an enum pkt_hash_types value; PKT_HASH_TYPE_NONE leaves the hash unset.
  */
-void rxgbe_skb_rx_offloads(struct sk_buff *skb, bool csum_ok, u32 hash, u8 hash_type)
+void rxgbe_skb_rx_offloads(struct sk_buff *skb, const struct rxgbe_rx_meta *meta)
 {
-	if (csum_ok)
+	if (meta->csum_ok)
 		skb->ip_summed = CHECKSUM_UNNECESSARY;
-	if (hash_type != PKT_HASH_TYPE_NONE)
-		skb_set_hash(skb, hash, hash_type);
+	if (meta->hash_type != PKT_HASH_TYPE_NONE)
+		skb_set_hash(skb, meta->hash, meta->hash_type);
+	if (meta->vlan_present)
+		__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q), meta->vlan_tci);
 }
 
 bool rxgbe_dma_mapping_error(struct device *dev, dma_addr_t addr)

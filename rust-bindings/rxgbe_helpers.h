@@ -95,6 +95,19 @@ bool rxgbe_napi_schedule_irqoff(struct napi_struct *napi);
 void rxgbe_napi_set_irq(struct napi_struct *napi, int irq);
 unsigned int rxgbe_napi_receive(struct napi_struct *napi, struct sk_buff *skb, u16 queue);
 
+/* What the MAC reported of a received frame, for its skb. */
+struct rxgbe_rx_meta {
+	u32 hash;
+	u8 hash_type;		/* PKT_HASH_TYPE_* */
+	bool csum_ok;		/* CHECKSUM_UNNECESSARY */
+	bool vlan_present;	/* a stripped 802.1Q tag */
+	u16 vlan_tci;
+	u16 queue;
+};
+int rxgbe_napi_receive_buf(struct napi_struct *napi, void *va, unsigned int truesize,
+			   unsigned int headroom, unsigned int len,
+			   const struct rxgbe_rx_meta *meta);
+
 /* sk_buff */
 unsigned int rxgbe_skb_len(const struct sk_buff *skb);
 unsigned int rxgbe_skb_headlen(const struct sk_buff *skb);
@@ -115,9 +128,8 @@ void rxgbe_skb_add_frag(struct sk_buff *skb, struct page *page, unsigned int off
 			unsigned int len, unsigned int truesize);
 void *rxgbe_skb_data(struct sk_buff *skb);
 bool rxgbe_skb_header_cloned(const struct sk_buff *skb);
-void rxgbe_skb_put_vlan(struct sk_buff *skb, u16 tci);
 void rxgbe_skb_set_lro(struct sk_buff *skb, u16 gso_size, bool ipv6, u16 segs);
-void rxgbe_skb_rx_offloads(struct sk_buff *skb, bool csum_ok, u32 hash, u8 hash_type);
+void rxgbe_skb_rx_offloads(struct sk_buff *skb, const struct rxgbe_rx_meta *meta);
 
 /* Where a packet to transmit keeps its headers, and what offloads the stack asks for. */
 struct rxgbe_tx_layout {

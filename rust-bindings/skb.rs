@@ -12,6 +12,21 @@ use kernel::error::{to_result, Result};
 /// `struct rxgbe_tx_layout` in `rxgbe_helpers.h`).
 pub(crate) type TxLayout = sys::rxgbe_tx_layout;
 
+/// What the MAC reported of a received frame, for its skb: checksum verdict, RSS hash, stripped
+/// VLAN tag and queue (see `struct rxgbe_rx_meta` in `rxgbe_helpers.h`).
+pub(crate) type RxMeta = sys::rxgbe_rx_meta;
+
+/// RSS hash kinds of [`RxMeta::hash_type`] (`PKT_HASH_TYPE_*`).
+pub(crate) mod hash_type {
+    use super::sys;
+    /// No hash.
+    pub(crate) const NONE: u8 = sys::RXGBE_PKT_HASH_NONE;
+    /// A hash of the addresses only.
+    pub(crate) const L3: u8 = sys::RXGBE_PKT_HASH_L3;
+    /// A hash covering the ports too.
+    pub(crate) const L4: u8 = sys::RXGBE_PKT_HASH_L4;
+}
+
 /// Link-layer protocol numbers (`ETH_P_*`), host order.
 pub(crate) mod eth_p {
     use super::sys;
@@ -251,22 +266,11 @@ impl Skb {
         unsafe { sys::rxgbe_skb_set_lro(self.as_raw(), gso_size, ipv6, segs) }
     }
 
-    /// Hands the 802.1Q tag control the device stripped from the frame to the stack.
-    pub(crate) fn put_vlan(&mut self, tci: u16) {
-        // SAFETY: valid skb owned by us.
-        unsafe { sys::rxgbe_skb_put_vlan(self.as_raw(), tci) }
-    }
-
-    /// Applies the MAC's checksum verdict (`csum_ok`: verified, `CHECKSUM_UNNECESSARY`) and RSS
-    /// hash (with whether it covered the ports) to a received skb.
-    pub(crate) fn set_rx_offloads(&mut self, csum_ok: bool, hash: Option<(u32, bool)>) {
-        let (value, kind) = match hash {
-            Some((h, true)) => (h, sys::RXGBE_PKT_HASH_L4),
-            Some((h, false)) => (h, sys::RXGBE_PKT_HASH_L3),
-            None => (0, sys::RXGBE_PKT_HASH_NONE),
-        };
-        // SAFETY: valid skb owned by us.
-        unsafe { sys::rxgbe_skb_rx_offloads(self.as_raw(), csum_ok, value, kind) }
+    /// Applies the MAC's verdicts of `meta` (its queue aside, which [`Self::receive`] records)
+    /// to a received skb.
+    pub(crate) fn set_rx_meta(&mut self, meta: &RxMeta) {
+        // SAFETY: valid skb owned by us; `meta` is read during the call only.
+        unsafe { sys::rxgbe_skb_rx_offloads(self.as_raw(), meta) }
     }
 
     /// Hands the received skb, arrived on `queue`, to the stack through GRO of `napi`; returns

@@ -11,7 +11,12 @@ use core::{
 };
 use kernel::{bindings, irq::IrqReturn, prelude::*};
 
-use super::{netdev::NetDev, skb::Skb, sys};
+use super::{
+    netdev::NetDev,
+    pool::PoolPage,
+    skb::{RxMeta, Skb},
+    sys,
+};
 
 /// The driver's side of a vector.
 pub(crate) trait VectorHandler: Send + Sync + Sized {
@@ -55,6 +60,43 @@ impl NapiRef<'_> {
         }
         // SAFETY: only called from this instance's poll (the only place a driver receives).
         unsafe { skb.receive(self.napi, queue) }
+    }
+
+    /// Passes a whole received frame, the `len` bytes at `headroom` of page-pool buffer `page`,
+    /// to the stack through GRO with the MAC's verdicts `meta`: [`Skb::build`],
+    /// [`Skb::set_rx_meta`] and [`Self::receive`] in one call. Returns the frame's length, or
+    /// the buffer when no skb could be allocated.
+    pub(crate) fn receive_buf(
+        &self,
+        page: PoolPage,
+        headroom: u32,
+        len: u32,
+        meta: &RxMeta,
+    ) -> Result<u32, PoolPage> {
+        if self.napi.is_null() {
+            return Err(page);
+        }
+        // SAFETY: only called from this instance's poll; `page` is a pool buffer owned by the
+        // caller whose `headroom + len` bytes fit (the device's buffer size was programmed from
+        // the same layout); `meta` is read during the call only.
+        let ret = unsafe {
+            sys::rxgbe_napi_receive_buf(
+                self.napi,
+                page.address(),
+                page.truesize(),
+                headroom,
+                len,
+                meta,
+            )
+        };
+        match u32::try_from(ret) {
+            Ok(n) => {
+                // The skb owns the buffer now and returns it to its pool when freed.
+                page.into_skb();
+                Ok(n)
+            }
+            Err(_) => Err(page),
+        }
     }
 }
 

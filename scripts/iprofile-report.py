@@ -7,8 +7,12 @@ import re
 import sys
 
 TOP = 25
-# The call that happens once per received packet, in each driver: the per-packet normaliser.
-PER_PACKET = {"rxgbe": "rxgbe_napi_receive [rxgbe]", "igb": "igb_process_skb_fields [igb]"}
+# The calls of which one happens once per received packet, in each driver: the per-packet normaliser (rxgbe
+# delivers a frame of one buffer with rxgbe_napi_receive_buf, any other with rxgbe_napi_receive).
+PER_PACKET = {
+    "rxgbe": ["rxgbe_napi_receive [rxgbe]", "rxgbe_napi_receive_buf [rxgbe]"],
+    "igb": ["igb_process_skb_fields [igb]"],
+}
 CATEGORIES = [
     ("copies to and from user space", re.compile(r"copy_(to|from)_iter|copy_mc|copy_user|rep_movs")),
     ("driver module", re.compile(r" \[(rxgbe|igb)\]$")),
@@ -46,6 +50,11 @@ def demangle(sym):
     return "::".join(idents) + (" " + mod if mod else "")
 
 
+def names(drv):
+    """The per-packet calls of `drv`, for the report's text."""
+    return " and ".join(f"`{sym.split()[0]}`" for sym in PER_PACKET[drv])
+
+
 def load(path):
     counts, entries = {}, {}
     for line in open(path):
@@ -70,15 +79,15 @@ def main():
     print("# Guest instructions per received packet, rxgbe and the in-tree igb\n")
     print(f"{header}. Counted from QEMU's log of every executed guest instruction (one instruction per "
           "translation block) in a window of each workload; divided by the packets the DUT driver delivered in "
-          f"the window (calls of `{PER_PACKET['rxgbe'].split()[0]}` for rxgbe, "
-          f"`{PER_PACKET['igb'].split()[0]}` for igb). The whole guest counts: the peer's side (e1000e, the "
+          f"the window (calls of {names('rxgbe')} for rxgbe, {names('igb')} for igb). "
+          "The whole guest counts: the peer's side (e1000e, the "
           "sending or answering application) is the same for both drivers. Copies to and from user space "
           "depend on where the window cuts the socket reads, so compare the other rows first.\n")
     for w in workloads:
         per = {}
         for drv in ("rxgbe", "igb"):
             counts, entries = load(f"{d}/{drv}-{w}.counts")
-            pkts = entries.get(PER_PACKET[drv], 0)
+            pkts = sum(entries.get(sym, 0) for sym in PER_PACKET[drv])
             if pkts == 0:
                 sys.exit(f"iprofile-report: {drv} {w}: no packets received in the window")
             per[drv] = (pkts, {k: v / pkts for k, v in counts.items()})

@@ -24,7 +24,7 @@ use crate::net::{
     dma::{DescRing, DmaBytes},
     netdev::{features, NetDev},
     pool::{PagePool, PoolPage},
-    skb::Skb,
+    skb::{hash_type, RxMeta, Skb},
     vector::NapiRef,
     xdp::{self, Verdict, XdpFrame, XdpRx, XskVerdict},
     xsk::{XskBuf, XskPool},
@@ -74,30 +74,47 @@ impl RxFeatures {
     }
 }
 
-/// Applies the MAC's checksum verdict, hash and timestamp of a frame to its skb.
+/// The MAC's checksum verdict, hash and stripped VLAN tag of a frame arrived on queue `q`, as
+/// the poll's features pass them on; counts a bad checksum.
+#[inline(always)]
+fn meta(d: &desc::RxDone, f: RxFeatures, q: usize, stats: &QueueStats) -> RxMeta {
+    if f.csum && d.csum == desc::RxCsum::Bad {
+        stats.rx_csum_err.add(1);
+    }
+    let (hash, kind) = match d.hash {
+        desc::RxHash::L4(h) if f.hash => (h, hash_type::L4),
+        desc::RxHash::L3(h) if f.hash => (h, hash_type::L3),
+        _ => (0, hash_type::NONE),
+    };
+    let tag = d.vlan.filter(|_| f.vlan);
+    RxMeta {
+        hash,
+        hash_type: kind,
+        csum_ok: f.csum && d.csum == desc::RxCsum::Good,
+        vlan_present: tag.is_some(),
+        vlan_tci: tag.unwrap_or(0),
+        queue: q as u16,
+    }
+}
+
+/// Applies the MAC's checksum verdict, hash, VLAN tag and timestamp of a frame to its skb.
 ///
 /// Inlined: it runs for every frame, and a call would also need the decoded descriptor in
 /// memory rather than in registers.
 #[inline(always)]
-fn mark(skb: &mut Skb, d: &desc::RxDone, f: RxFeatures, hw: &Hw<'_>, stats: &QueueStats) {
+fn mark(
+    skb: &mut Skb,
+    d: &desc::RxDone,
+    (f, q): (RxFeatures, usize),
+    hw: &Hw<'_>,
+    stats: &QueueStats,
+) {
     if d.timestamped {
         if let Some(ns) = hw.ptp_take_rx() {
             skb.set_rx_hwtstamp(ns);
         }
     }
-    let csum_ok = f.csum && d.csum == desc::RxCsum::Good;
-    if f.csum && d.csum == desc::RxCsum::Bad {
-        stats.rx_csum_err.add(1);
-    }
-    if let Some(tci) = d.vlan.filter(|_| f.vlan) {
-        skb.put_vlan(tci);
-    }
-    let hash = match d.hash {
-        desc::RxHash::L4(h) if f.hash => Some((h, true)),
-        desc::RxHash::L3(h) if f.hash => Some((h, false)),
-        _ => None,
-    };
-    skb.set_rx_offloads(csum_ok, hash);
+    skb.set_rx_meta(&meta(d, f, q, stats));
 }
 
 /// The TCP segment in `frame` if it may be merged, and whether it may also start a packet: a
@@ -630,6 +647,30 @@ impl RxRing {
                     continue;
                 }
             }
+            // The common frame: whole in one buffer, for the stack, with nothing to look at on
+            // the way (no rules, program, LRO or timestamp). One call builds and delivers it.
+            if first
+                && d.eop
+                && split_head.is_none()
+                && !d.frame_error
+                && !d.timestamped
+                && !f.lro
+                && self.rules.is_none()
+                && self.xdp.is_none()
+            {
+                match napi.receive_buf(page, headroom, len, &meta(&d, f, self.q, stats)) {
+                    Ok(n) => {
+                        bytes += u64::from(n);
+                        delivered += 1;
+                        done += 1;
+                    }
+                    Err(page) => {
+                        pool.recycle(page, true);
+                        stats.rx_alloc_fail.add(1);
+                    }
+                }
+                continue;
+            }
             if first {
                 self.route = match self.rules.as_mut() {
                     Some(r) => {
@@ -724,7 +765,7 @@ impl RxRing {
                     deliver_merged(&mut held, napi, self.q, stats);
                     match Skb::build(page, headroom, len) {
                         Ok(mut skb) => {
-                            mark(&mut skb, &d, f, hw, stats);
+                            mark(&mut skb, &d, (f, self.q), hw, stats);
                             held = Some((skb, Merge::new(seg)));
                             done += 1;
                             delivered += 1;
@@ -776,7 +817,7 @@ impl RxRing {
                 drop(skb);
                 continue;
             }
-            mark(&mut skb, &d, f, hw, stats);
+            mark(&mut skb, &d, (f, self.q), hw, stats);
             match self.route {
                 // A rule for a queue this configuration does not run (an accelerated RFS entry
                 // older than `ethtool -L`) delivers here.
@@ -881,7 +922,7 @@ impl RxRing {
                 stats.rx_alloc_fail.add(1);
                 continue;
             };
-            mark(&mut skb, &d, f, hw, stats);
+            mark(&mut skb, &d, (f, self.q), hw, stats);
             match route {
                 Route::Queue(t) if t < self.outbox.len() => self.steer(t, skb, hw, stats),
                 _ => {
