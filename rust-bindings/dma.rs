@@ -6,6 +6,7 @@ use kernel::{
     bindings,
     device::{self, Bound},
     dma::{Coherent, DmaAddress},
+    error::to_result,
     prelude::*,
 };
 
@@ -177,20 +178,32 @@ pub(crate) struct TxMap {
 impl TxMap {
     /// Maps the linear part of `skb`.
     pub(crate) fn head(dev: &device::Device<Bound>, skb: &Skb) -> Result<Self> {
-        // SAFETY: `dev` is bound, `skb` is a valid skb owned by the caller.
-        let addr = unsafe { sys::rxgbe_skb_map_head(raw_device(dev), skb.as_raw()) };
-        Self::checked(dev, addr, skb.headlen(), MapKind::Head)
+        let (mut addr, mut len) = (0, 0u32);
+        // SAFETY: `dev` is bound, `skb` is a valid skb owned by the caller; `addr` and `len`
+        // are writable. The helper checks the mapping (one call where three were).
+        to_result(unsafe {
+            sys::rxgbe_skb_map_head(raw_device(dev), skb.as_raw(), &mut addr, &mut len)
+        })?;
+        Ok(Self {
+            addr,
+            len,
+            kind: MapKind::Head,
+        })
     }
 
-    /// Maps page fragment `i` of `skb`.
+    /// Maps page fragment `i` of `skb` (`EINVAL` when it has none).
     pub(crate) fn frag(dev: &device::Device<Bound>, skb: &Skb, i: u32) -> Result<Self> {
-        if i >= skb.nr_frags() {
-            return Err(EINVAL);
-        }
-        let mut len = 0u32;
-        // SAFETY: `i` is a valid fragment index of the valid `skb`; `len` is writable.
-        let addr = unsafe { sys::rxgbe_skb_map_frag(raw_device(dev), skb.as_raw(), i, &mut len) };
-        Self::checked(dev, addr, len, MapKind::Frag)
+        let (mut addr, mut len) = (0, 0u32);
+        // SAFETY: `dev` is bound, `skb` is a valid skb owned by the caller whose fragment count
+        // the helper checks `i` against; `addr` and `len` are writable.
+        to_result(unsafe {
+            sys::rxgbe_skb_map_frag(raw_device(dev), skb.as_raw(), i, &mut addr, &mut len)
+        })?;
+        Ok(Self {
+            addr,
+            len,
+            kind: MapKind::Frag,
+        })
     }
 
     /// Checks a `dma_map_single` mapping of `len` bytes made on `dev` (an XDP frame's).

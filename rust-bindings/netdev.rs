@@ -408,8 +408,12 @@ pub(crate) trait NetDevOps:
     /// `ndo_fix_features`: `features` with the driver's dependencies between them applied (the
     /// core applies its own after).
     fn fix_features(&self, dev: &NetDev, features: u64) -> u64;
-    /// `ndo_features_check`: the subset of `features` the device can apply to a packet laid out
-    /// as `layout`; the stack does the rest in software. Atomic context.
+    /// `ndo_features_check` of a GSO packet: the subset of `features` the device can apply to a
+    /// packet laid out as `layout`; the stack does the rest in software. Atomic context.
+    ///
+    /// Other packets keep their `features` without a call (reading an skb's layout costs as
+    /// much as the check): the driver must insert or compute the checksum of any packet that
+    /// asks for one.
     fn features_check(&self, dev: &NetDev, layout: &TxLayout, features: u64) -> u64;
     /// `ndo_rx_flow_steer` (accelerated RFS, softirq context): steer `flow` (its ID in the
     /// queue's RFS table is `flow_id`) to receive queue `rxq`; returns the filter ID the kernel
@@ -829,7 +833,9 @@ unsafe extern "C" fn ndo_features_check<T: NetDevOps>(
 ) -> u64 {
     let mut layout = TxLayout::default();
     // SAFETY: the core passes a valid skb it owns for the duration of the call.
-    unsafe { sys::rxgbe_skb_tx_layout(skb, &mut layout) };
+    if !unsafe { sys::rxgbe_skb_gso_layout(skb, &mut layout) } {
+        return features;
+    }
     // SAFETY: the core calls this on a registered device of this driver.
     unsafe { with_dev::<T, _>(dev, |d, t| t.features_check(d, &layout, features)) }
 }

@@ -384,18 +384,33 @@ u16 rxgbe_skb_queue_mapping(const struct sk_buff *skb)
 	return skb_get_queue_mapping(skb);
 }
 
-dma_addr_t rxgbe_skb_map_head(struct device *dev, struct sk_buff *skb)
+/*
+ * Maps the linear part of an skb for the device: its bus address and length in *addr and *len.
+ * 0, or -ENOMEM when the mapping failed (nothing to undo).
+ */
+int rxgbe_skb_map_head(struct device *dev, struct sk_buff *skb, dma_addr_t *addr,
+		       unsigned int *len)
 {
-	return dma_map_single(dev, skb->data, skb_headlen(skb), DMA_TO_DEVICE);
+	*len = skb_headlen(skb);
+	*addr = dma_map_single(dev, skb->data, *len, DMA_TO_DEVICE);
+	return dma_mapping_error(dev, *addr) ? -ENOMEM : 0;
 }
 
-dma_addr_t rxgbe_skb_map_frag(struct device *dev, struct sk_buff *skb, unsigned int i,
-			      unsigned int *len)
+/*
+ * Maps page fragment i of an skb as rxgbe_skb_map_head does; -EINVAL when the skb has no
+ * fragment i.
+ */
+int rxgbe_skb_map_frag(struct device *dev, struct sk_buff *skb, unsigned int i,
+		       dma_addr_t *addr, unsigned int *len)
 {
-	const skb_frag_t *frag = &skb_shinfo(skb)->frags[i];
+	const skb_frag_t *frag;
 
+	if (i >= skb_shinfo(skb)->nr_frags)
+		return -EINVAL;
+	frag = &skb_shinfo(skb)->frags[i];
 	*len = skb_frag_size(frag);
-	return skb_frag_dma_map(dev, frag, 0, *len, DMA_TO_DEVICE);
+	*addr = skb_frag_dma_map(dev, frag, 0, *len, DMA_TO_DEVICE);
+	return dma_mapping_error(dev, *addr) ? -ENOMEM : 0;
 }
 
 void rxgbe_skb_free_any(struct sk_buff *skb)
@@ -477,6 +492,15 @@ void rxgbe_skb_tx_layout(const struct sk_buff *skb, struct rxgbe_tx_layout *out)
 	out->gso_type = shinfo->gso_type;
 	out->vlan_present = skb_vlan_tag_present(skb);
 	out->vlan_tci = out->vlan_present ? skb_vlan_tag_get(skb) : 0;
+}
+
+/* The layout of a GSO skb, for ndo_features_check; false (nothing read) for any other. */
+bool rxgbe_skb_gso_layout(const struct sk_buff *skb, struct rxgbe_tx_layout *out)
+{
+	if (!skb_is_gso(skb))
+		return false;
+	rxgbe_skb_tx_layout(skb, out);
+	return true;
 }
 
 /*

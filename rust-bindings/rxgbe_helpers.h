@@ -116,9 +116,10 @@ u16 rxgbe_skb_queue_mapping(const struct sk_buff *skb);
 void rxgbe_skb_tx_timestamp(struct sk_buff *skb);
 int rxgbe_skb_trim(struct sk_buff *skb, unsigned int len);
 int rxgbe_skb_mac_control_opcode(const struct sk_buff *skb);
-dma_addr_t rxgbe_skb_map_head(struct device *dev, struct sk_buff *skb);
-dma_addr_t rxgbe_skb_map_frag(struct device *dev, struct sk_buff *skb, unsigned int i,
-			      unsigned int *len);
+int rxgbe_skb_map_head(struct device *dev, struct sk_buff *skb, dma_addr_t *addr,
+		       unsigned int *len);
+int rxgbe_skb_map_frag(struct device *dev, struct sk_buff *skb, unsigned int i,
+		       dma_addr_t *addr, unsigned int *len);
 void rxgbe_skb_free_any(struct sk_buff *skb);
 bool rxgbe_netdev_xmit_more(void);
 struct sk_buff *rxgbe_skb_build(void *va, unsigned int truesize, unsigned int headroom,
@@ -147,6 +148,7 @@ struct rxgbe_tx_layout {
 	u16 vlan_tci;
 };
 void rxgbe_skb_tx_layout(const struct sk_buff *skb, struct rxgbe_tx_layout *out);
+bool rxgbe_skb_gso_layout(const struct sk_buff *skb, struct rxgbe_tx_layout *out);
 int rxgbe_skb_tso_prepare(struct sk_buff *skb);
 int rxgbe_skb_checksum_help(struct sk_buff *skb);
 

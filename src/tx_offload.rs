@@ -91,8 +91,9 @@ fn request(layout: &TxLayout, l4_len: u16) -> TxRequest {
     }
 }
 
-/// `ndo_features_check`: keeps the stack's software checksum and segmentation for packets
-/// the MAC cannot handle.
+/// `ndo_features_check` of a GSO packet: keeps the stack's software segmentation (and its
+/// checksum) for packets the MAC cannot segment. A checksum of any other packet that the MAC
+/// cannot place is computed by [`prepare`].
 pub(crate) fn features_check(fmt: Format, layout: &TxLayout, feats: u64) -> u64 {
     if !layout.csum_partial {
         return feats;
