@@ -601,13 +601,7 @@ impl RxRing {
         let mut since_refill = 0u32;
         let mut other = false;
         while done < budget && self.next_to_clean != self.next_to_use {
-            if since_refill >= REFILL_BATCH {
-                self.refill(hw, stats);
-                since_refill = 0;
-            }
-            since_refill += 1;
-            let i = self.next_to_clean as usize;
-            let Some(d) = desc::rx_done(self.fmt, self.descs.read(i)) else {
+            let Some((i, d)) = self.next_written_back(&mut since_refill, hw, stats) else {
                 break;
             };
             if !d.eop || d.frame_error || d.timestamped {
@@ -654,6 +648,26 @@ impl RxRing {
         Ok(done)
     }
 
+    /// The next descriptor to clean and its write-back, `None` while the device has not written
+    /// it back. Every [`REFILL_BATCH`] descriptors (counted in `since_refill`) the ring is
+    /// refilled first: buffers go back while cleaning, not only at the end, as a jumbo frame
+    /// takes several descriptors and the device drops frames aimed at a ring without room.
+    #[inline(always)]
+    fn next_written_back(
+        &mut self,
+        since_refill: &mut u32,
+        hw: &Hw<'_>,
+        stats: &QueueStats,
+    ) -> Option<(usize, desc::RxDone)> {
+        if *since_refill >= REFILL_BATCH {
+            self.refill(hw, stats);
+            *since_refill = 0;
+        }
+        *since_refill += 1;
+        let i = self.next_to_clean as usize;
+        desc::rx_done(self.fmt, self.descs.read(i)).map(|d| (i, d))
+    }
+
     /// Counts `delivered` frames of `bytes` bytes passed to the stack, for the statistics and
     /// the vector's moderation.
     fn account_delivered(&mut self, stats: &QueueStats, (delivered, bytes): (u64, u64)) {
@@ -692,15 +706,7 @@ impl RxRing {
         let mut since_refill = 0u32;
         let mut redirected = false;
         while done < budget && self.next_to_clean != self.next_to_use {
-            // Give buffers back while cleaning, not only at the end: a jumbo frame takes several
-            // descriptors, and the device drops frames aimed at a ring without room for them.
-            if since_refill >= REFILL_BATCH {
-                self.refill(hw, stats);
-                since_refill = 0;
-            }
-            since_refill += 1;
-            let i = self.next_to_clean as usize;
-            let Some(d) = desc::rx_done(self.fmt, self.descs.read(i)) else {
+            let Some((i, d)) = self.next_written_back(&mut since_refill, hw, stats) else {
                 break;
             };
             // Read the rest of the descriptor and the buffer only after seeing DD.
