@@ -270,12 +270,6 @@ pub(crate) struct TxQueue<'a> {
 }
 
 impl TxQueue<'_> {
-    /// Whether the stack is told to stop sending on this queue.
-    pub(crate) fn is_stopped(&self) -> bool {
-        // SAFETY: the device is live and `q` is one of its queues (the core checks the index).
-        unsafe { sys::rxgbe_txq_stopped(self.dev.as_raw(), self.q) }
-    }
-
     /// Stops the queue, then issues a full barrier so that a following check of the ring's free
     /// space cannot be ordered before the stop becomes visible to the completion path.
     pub(crate) fn stop_and_fence(&self) {
@@ -299,8 +293,16 @@ impl TxQueue<'_> {
         unsafe { sys::rxgbe_txq_sent(self.dev.as_raw(), self.q, bytes, more) }
     }
 
-    /// Accounts completed packets for byte queue limits.
-    pub(crate) fn completed(&self, pkts: u32, bytes: u32) {
+    /// [`Self::sent`] of a packet from `ndo_start_xmit`, with the stack's [`xmit_more`] read in
+    /// the same call.
+    pub(crate) fn sent_from_stack(&self, bytes: u32) -> bool {
+        // SAFETY: the device is live; called from the transmit path under the queue lock.
+        unsafe { sys::rxgbe_txq_sent_xmit(self.dev.as_raw(), self.q, bytes) }
+    }
+
+    /// Accounts completed packets for byte queue limits; returns whether the stack is told to
+    /// stop sending on this queue.
+    pub(crate) fn completed(&self, pkts: u32, bytes: u32) -> bool {
         // SAFETY: the device is live.
         unsafe { sys::rxgbe_txq_completed(self.dev.as_raw(), self.q, pkts, bytes) }
     }

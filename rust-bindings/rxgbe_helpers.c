@@ -231,11 +231,6 @@ void rxgbe_netif_tx_disable(struct net_device *dev)
 	netif_tx_disable(dev);
 }
 
-bool rxgbe_txq_stopped(struct net_device *dev, unsigned int q)
-{
-	return __netif_subqueue_stopped(dev, q);
-}
-
 void rxgbe_txq_stop(struct net_device *dev, unsigned int q)
 {
 	netif_stop_subqueue(dev, q);
@@ -256,10 +251,20 @@ bool rxgbe_txq_sent(struct net_device *dev, unsigned int q, unsigned int bytes, 
 	return __netdev_tx_sent_queue(netdev_get_tx_queue(dev, q), bytes, more);
 }
 
-void rxgbe_txq_completed(struct net_device *dev, unsigned int q, unsigned int pkts,
+/* rxgbe_txq_sent of a packet from ndo_start_xmit, whose xmit_more the helper reads itself. */
+bool rxgbe_txq_sent_xmit(struct net_device *dev, unsigned int q, unsigned int bytes)
+{
+	return __netdev_tx_sent_queue(netdev_get_tx_queue(dev, q), bytes, netdev_xmit_more());
+}
+
+/* Accounts completions for BQL; returns whether the queue is stopped (one call for both). */
+bool rxgbe_txq_completed(struct net_device *dev, unsigned int q, unsigned int pkts,
 			 unsigned int bytes)
 {
-	netdev_tx_completed_queue(netdev_get_tx_queue(dev, q), pkts, bytes);
+	struct netdev_queue *txq = netdev_get_tx_queue(dev, q);
+
+	netdev_tx_completed_queue(txq, pkts, bytes);
+	return netif_tx_queue_stopped(txq);
 }
 
 void rxgbe_txq_reset(struct net_device *dev, unsigned int q)

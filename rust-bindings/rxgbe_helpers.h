@@ -73,12 +73,12 @@ void rxgbe_netif_tx_wake_all(struct net_device *dev);
 void rxgbe_netif_tx_disable(struct net_device *dev);
 
 /* TX queues: stop/wake with byte queue limits */
-bool rxgbe_txq_stopped(struct net_device *dev, unsigned int q);
 void rxgbe_txq_stop(struct net_device *dev, unsigned int q);
 void rxgbe_txq_start(struct net_device *dev, unsigned int q);
 void rxgbe_txq_wake(struct net_device *dev, unsigned int q);
 bool rxgbe_txq_sent(struct net_device *dev, unsigned int q, unsigned int bytes, bool more);
-void rxgbe_txq_completed(struct net_device *dev, unsigned int q, unsigned int pkts,
+bool rxgbe_txq_sent_xmit(struct net_device *dev, unsigned int q, unsigned int bytes);
+bool rxgbe_txq_completed(struct net_device *dev, unsigned int q, unsigned int pkts,
 			 unsigned int bytes);
 void rxgbe_txq_reset(struct net_device *dev, unsigned int q);
 void rxgbe_smp_mb(void);

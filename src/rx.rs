@@ -126,6 +126,14 @@ fn lro_segment(frame: &[u8]) -> Option<(Segment, bool)> {
     Some((seg, exact))
 }
 
+/// Whether the frame of write-back `d` may be a MAC control frame, which only a look at its
+/// ethertype tells: not when the MAC stripped a VLAN tag or checked an IP or TCP/UDP checksum
+/// (it parsed an IP header), which spares most frames the look, a read of the frame.
+#[inline(always)]
+fn may_be_mac_control(d: &desc::RxDone) -> bool {
+    d.vlan.is_none() && d.csum == desc::RxCsum::Unknown
+}
+
 /// Consumes a received MAC control frame (ethertype 0x8808) of opcode `op` in buffer `page`.
 /// MAC control frames (PAUSE) end in the MAC on real hardware; QEMU's MACs hand them over like
 /// any frame, so the driver counts them and gives the buffer back.
@@ -396,37 +404,40 @@ impl RxRing {
             return;
         }
         let count = self.count();
+        // Counted once: cleaning, which frees slots, does not run meanwhile.
+        let free = ring::unused(self.next_to_use, self.next_to_clean, count);
         let Some(pool) = self.pool.as_mut() else {
             return;
         };
         let headroom = u64::from(pool.layout().headroom);
+        let mut idx = self.next_to_use;
         let mut posted = 0;
-        while ring::unused(self.next_to_use, self.next_to_clean, count) > 0 {
-            let i = self.next_to_use as usize;
+        while posted < free {
             let Some(page) = pool.alloc() else {
                 stats.rx_alloc_fail.add(1);
                 break;
             };
             let addr = page.dma() + headroom;
-            if let Some(slot) = self.pages.get_mut(i) {
-                if let Some(old) = slot.replace(page) {
-                    pool.recycle(old, false);
-                }
-            }
             let d = match self.headers.as_ref() {
                 Some(h) => {
-                    let hdr = h.dma_address() + u64::from(self.next_to_use * HEADER_BUF_LEN);
+                    let hdr = h.dma_address() + u64::from(idx * HEADER_BUF_LEN);
                     desc::rx_ready_split(self.fmt, addr, hdr)
                 }
                 None => desc::rx_ready(self.fmt, addr),
             };
-            self.descs.write(i, d);
-            self.next_to_use = ring::next(self.next_to_use, count);
+            self.descs.write(idx as usize, d);
+            if let Some(slot) = self.pages.get_mut(idx as usize) {
+                if let Some(old) = slot.replace(page) {
+                    pool.recycle(old, false);
+                }
+            }
+            idx = ring::next(idx, count);
             posted += 1;
         }
         if posted > 0 {
+            self.next_to_use = idx;
             // The MMIO write orders the descriptor writes before it.
-            hw.rx_tail(self.q, self.next_to_use as u16);
+            hw.rx_tail(self.q, idx as u16);
         }
     }
 
@@ -621,7 +632,7 @@ impl RxRing {
             let (len, _) = wire::split_fcs(u32::from(d.len));
             let headroom = pool.layout().headroom;
             pool.sync_for_cpu(&page, headroom, len);
-            if d.vlan.is_none() {
+            if may_be_mac_control(&d) {
                 if let Some(op) = wire::mac_control_opcode(page.bytes(headroom, len)) {
                     consume_mac_control(pool, page, op, stats);
                     done += 1;
@@ -755,7 +766,7 @@ impl RxRing {
                 split_head = head;
             }
             // The MAC splits IP frames only: a split frame is no MAC control frame.
-            if first && split_head.is_none() && d.vlan.is_none() {
+            if first && split_head.is_none() && may_be_mac_control(&d) {
                 if let Some(op) = wire::mac_control_opcode(page.bytes(headroom, len)) {
                     consume_mac_control(pool, page, op, stats);
                     self.discarding = !d.eop;

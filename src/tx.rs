@@ -251,7 +251,7 @@ impl TxRing {
         if self.unused() < STOP_THRESHOLD {
             txq.stop_and_fence();
         }
-        if txq.sent(wire_bytes, xmit_more()) {
+        if txq.sent_from_stack(wire_bytes) {
             hw.tx_tail(self.q, self.next_to_use as u16);
         }
     }
@@ -405,10 +405,10 @@ impl TxRing {
         }
         if pkts > 0 {
             let txq = nd.txq(self.q as u16);
-            txq.completed(pkts, bytes);
+            let stopped = txq.completed(pkts, bytes);
             stats.tx_packets.add(pkts.into());
             stats.tx_bytes.add(bytes.into());
-            if txq.is_stopped()
+            if stopped
                 && self.unused() >= ring::tx_wake_threshold(count, STOP_THRESHOLD)
                 && nd.carrier_ok()
             {
