@@ -15,6 +15,7 @@ use kernel::{
     prelude::*,
     str::CStr,
     sync::{Arc, Mutex, SpinLock},
+    time::{Instant, Monotonic},
 };
 
 use crate::arfs::ArfsFlows;
@@ -80,6 +81,8 @@ const PAUSE_ADDR: MacAddr = [0x01, 0x80, 0xC2, 0x00, 0x00, 0x01];
 pub(crate) const MAX_QUEUES: usize = 8;
 /// Default number of queue pairs at most (more can be set with `ethtool -L`).
 const DEFAULT_QUEUES_MAX: u32 = 8;
+/// Period of [`Adapter::watchdog`] (igb's and ixgbe's watchdogs run every 2 s).
+const WATCHDOG_PERIOD_MS: u32 = 2000;
 
 /// What the user configured through ethtool; survives interface down/up.
 #[derive(Clone)]
@@ -175,6 +178,8 @@ struct Runtime<'b> {
     inboxes: KVec<Inbox>,
     /// [`Adapter::live`].
     live: Arc<XdpLive>,
+    /// When the watchdog last raised the queue vectors ([`Adapter::watchdog`]).
+    kicked: Instant<Monotonic>,
 }
 
 impl Drop for Runtime<'_> {
@@ -328,6 +333,30 @@ impl<'b> Adapter<'b> {
         }
     }
 
+    /// The watchdog, run by the service work while the interface is up: every
+    /// [`WATCHDOG_PERIOD_MS`] it raises each queue vector, so that a poll runs even if an
+    /// interrupt was lost, as igb's and ixgbe's watchdogs do. Without it, completions that
+    /// landed after the last poll whose interrupt never came wait on the ring for the next
+    /// frame: their skbs stay charged to their sockets, and TCP's small-queue limit holds
+    /// back what the socket sends next (a FIN, the last segments), however long no frame
+    /// comes.
+    fn watchdog(&self, nd: &NetDev) {
+        let mut guard = self.state.lock();
+        let Some(rt) = guard.runtime.as_mut() else {
+            // Down: `open` starts the watchdog again.
+            return;
+        };
+        // The service work also runs for accelerated RFS, as often as flows are requested: at
+        // most one kick per half period (not a whole one, which a run scheduled a period after
+        // the last kick can miss by a rounding of its timer).
+        if rt.kicked.elapsed().as_millis() >= i64::from(WATCHDOG_PERIOD_MS / 2) {
+            rt.kicked = Instant::now();
+            let queues = u32::try_from(rt.queues.len()).unwrap_or(u32::BITS);
+            self.kick_queues(u32::MAX.checked_shr(u32::BITS - queues).unwrap_or(0));
+        }
+        nd.schedule_service(WATCHDOG_PERIOD_MS);
+    }
+
     /// Whether an XDP program is attached.
     pub(crate) fn xdp_attached(&self) -> bool {
         self.state.lock().settings.xdp.is_some()
@@ -369,6 +398,7 @@ impl<'b> Adapter<'b> {
             other: None,
             inboxes: KVec::with_capacity(nq, GFP_KERNEL)?,
             live: self.live.clone(),
+            kicked: Instant::now(),
         };
         let mut zc_queues = 0u32;
         for _ in 0..nq {
@@ -663,6 +693,7 @@ impl NetDevOps for Adapter<'_> {
         let st = &mut *guard;
         if st.runtime.is_none() {
             st.runtime = Some(self.start(nd, &st.settings, st.rules.as_ref())?);
+            nd.schedule_service(WATCHDOG_PERIOD_MS);
         }
         Ok(())
     }
@@ -783,6 +814,7 @@ impl NetDevOps for Adapter<'_> {
 
     fn service(&self, nd: &NetDev) {
         self.arfs_service(nd);
+        self.watchdog(nd);
     }
 
     fn drvinfo(&self) -> DrvInfo<'_> {
