@@ -152,7 +152,7 @@ impl VectorHandler for QueueVector<'_> {
             Some(ring) => {
                 let (all, pkts, bytes) =
                     ring.clean(&self.hw, self.pdev, ctx.netdev(), &self.stats, budget);
-                rx.moderation.account(pkts.into(), bytes.into());
+                rx.moderation.account_tx(pkts.into(), bytes.into());
                 let more = ring.xmit_xsk(&self.hw, ctx.netdev(), budget.unsigned_abs());
                 (all, more)
             }

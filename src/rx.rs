@@ -509,7 +509,7 @@ impl RxRing {
             stats.rx_packets.add(n);
             stats.rx_bytes.add(bytes);
             stats.rx_steered_in.add(n);
-            self.moderation.account(n, bytes);
+            self.moderation.account_rx(n, bytes);
         }
         n as i32
     }
@@ -685,7 +685,7 @@ impl RxRing {
         if delivered > 0 {
             stats.rx_packets.add(delivered);
             stats.rx_bytes.add(bytes);
-            self.moderation.account(delivered, bytes);
+            self.moderation.account_rx(delivered, bytes);
         }
     }
 

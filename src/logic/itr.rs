@@ -3,7 +3,8 @@
 //! Adaptive interrupt moderation, and the 82576 EITR encoding of a moderation delay.
 //!
 //! Each queue vector is in one of three latency classes, chosen from the packets and bytes it
-//! handled since the last decision, as the in-tree igb's `igb_update_itr` does:
+//! received and sent since the last decision, each direction judged on its own and the slower
+//! class kept, as the in-tree igb's `igb_update_itr` and `igb_set_itr` do:
 //!
 //! | class | delay | interrupts/s | for |
 //! |---|---|---|---|
@@ -78,8 +79,8 @@ impl Latency {
     /// The class after an interval in which the vector handled `packets` packets of `bytes`
     /// bytes in total, at most one class away from `self`. No packets, no change.
     ///
-    /// Rx and Tx may be judged separately and the slower class (the larger, by `Ord`) kept,
-    /// as igb does.
+    /// Receive and transmit are judged separately and the slower class (the larger, by `Ord`)
+    /// kept, as igb does ([`next_usecs`]).
     pub(crate) const fn update(self, packets: u32, bytes: u64) -> Self {
         let Some(avg) = bytes.checked_div(packets as u64) else {
             return self;
@@ -131,21 +132,59 @@ impl Latency {
     }
 }
 
-/// The moderation delay to program next, in microseconds, for a vector whose delay is now
-/// `current_usecs` and which handled `packets` packets of `bytes` bytes since the last decision.
-///
-/// The result is within 0..=[`MAX_USECS`]. An idle interval keeps the current delay.
-pub(crate) const fn next_usecs(packets: u32, bytes: u64, current_usecs: u32) -> u32 {
-    if packets == 0 {
-        return if current_usecs > MAX_USECS {
-            MAX_USECS
+/// Packets and bytes a vector handled in one direction since the last decision.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub(crate) struct Tally {
+    /// Packets (segments of a TSO packet each count).
+    pub(crate) packets: u64,
+    /// Bytes of those packets.
+    pub(crate) bytes: u64,
+}
+
+impl Tally {
+    /// The class a vector in class `from` moves to for this direction's traffic, `None` if it
+    /// had none (an idle direction does not vote).
+    const fn vote(self, from: Latency) -> Option<Latency> {
+        if self.packets == 0 {
+            return None;
+        }
+        let packets = if self.packets > u32::MAX as u64 {
+            u32::MAX
         } else {
-            current_usecs
+            self.packets as u32
         };
+        Some(from.update(packets, self.bytes))
     }
-    Latency::from_usecs(current_usecs)
-        .update(packets, bytes)
-        .usecs()
+}
+
+/// The moderation delay to program next, in microseconds, for a vector whose delay is now
+/// `current_usecs` and which received `rx` and sent `tx` since the last decision.
+///
+/// Each direction is judged on its own traffic and the slower class wins, as igb takes the
+/// larger of its receive and transmit rates: a TCP stream's acknowledgements, sharing the vector
+/// with its full-size segments, must not drag the average packet size of the interval down to
+/// that of a packet-rate load. The result is within 0..=[`MAX_USECS`]. An interval idle both
+/// ways keeps the current delay.
+pub(crate) const fn next_usecs(rx: Tally, tx: Tally, current_usecs: u32) -> u32 {
+    let from = Latency::from_usecs(current_usecs);
+    let class = match (rx.vote(from), tx.vote(from)) {
+        (Some(r), Some(t)) => {
+            if (r as u8) >= (t as u8) {
+                r
+            } else {
+                t
+            }
+        }
+        (Some(c), None) | (None, Some(c)) => c,
+        (None, None) => {
+            return if current_usecs > MAX_USECS {
+                MAX_USECS
+            } else {
+                current_usecs
+            };
+        }
+    };
+    class.usecs()
 }
 
 /// A queue vector's moderation: its programmed delay, whether that adapts to the traffic, and
@@ -158,8 +197,8 @@ pub(crate) const fn next_usecs(packets: u32, bytes: u64, current_usecs: u32) -> 
 pub(crate) struct Moderation {
     usecs: u32,
     adaptive: bool,
-    packets: u64,
-    bytes: u64,
+    rx: Tally,
+    tx: Tally,
 }
 
 impl Moderation {
@@ -168,8 +207,14 @@ impl Moderation {
         Self {
             usecs,
             adaptive,
-            packets: 0,
-            bytes: 0,
+            rx: Tally {
+                packets: 0,
+                bytes: 0,
+            },
+            tx: Tally {
+                packets: 0,
+                bytes: 0,
+            },
         }
     }
 
@@ -179,11 +224,18 @@ impl Moderation {
         self.usecs
     }
 
-    /// Counts `packets` packets of `bytes` bytes the vector handled (either direction).
+    /// Counts `packets` packets of `bytes` bytes the vector received.
     #[inline]
-    pub(crate) fn account(&mut self, packets: u64, bytes: u64) {
-        self.packets = self.packets.wrapping_add(packets);
-        self.bytes = self.bytes.wrapping_add(bytes);
+    pub(crate) fn account_rx(&mut self, packets: u64, bytes: u64) {
+        self.rx.packets = self.rx.packets.wrapping_add(packets);
+        self.rx.bytes = self.rx.bytes.wrapping_add(bytes);
+    }
+
+    /// Counts `packets` packets of `bytes` bytes the vector sent (completed).
+    #[inline]
+    pub(crate) fn account_tx(&mut self, packets: u64, bytes: u64) {
+        self.tx.packets = self.tx.packets.wrapping_add(packets);
+        self.tx.bytes = self.tx.bytes.wrapping_add(bytes);
     }
 
     /// After a completed poll: the delay to program now, if adaptive moderation moves it for
@@ -192,10 +244,9 @@ impl Moderation {
         if !self.adaptive {
             return None;
         }
-        let packets = u32::try_from(self.packets).unwrap_or(u32::MAX);
-        let next = next_usecs(packets, self.bytes, self.usecs);
-        self.packets = 0;
-        self.bytes = 0;
+        let next = next_usecs(self.rx, self.tx, self.usecs);
+        self.rx = Tally::default();
+        self.tx = Tally::default();
         if next == self.usecs {
             return None;
         }
@@ -236,14 +287,69 @@ pub(crate) const fn eitr_interval(usecs: u32) -> u32 {
 mod tests {
     use super::*;
 
+    const IDLE: Tally = Tally {
+        packets: 0,
+        bytes: 0,
+    };
+
+    fn t(packets: u32, bytes: u64) -> Tally {
+        Tally {
+            packets: packets.into(),
+            bytes,
+        }
+    }
+
+    #[test]
+    fn each_direction_judged_alone_slower_class_wins() {
+        // A TCP stream received: 16 full frames in, 8 acknowledgements out. Mixed into one
+        // average (1031 bytes) the interval would look like a packet-rate load.
+        let rx = t(16, 16 * 1514);
+        let acks = t(8, 8 * 66);
+        assert_eq!(next_usecs(rx, acks, LOW_LATENCY_USECS), BULK_LATENCY_USECS);
+        assert_eq!(next_usecs(rx, acks, BULK_LATENCY_USECS), BULK_LATENCY_USECS);
+        // The same stream sent: TSO segments out, acknowledgements in.
+        assert_eq!(next_usecs(acks, rx, BULK_LATENCY_USECS), BULK_LATENCY_USECS);
+        // Request/response: one small packet each way stays at the lowest delay.
+        assert_eq!(
+            next_usecs(t(1, 98), t(1, 98), LOWEST_LATENCY_USECS),
+            LOWEST_LATENCY_USECS
+        );
+    }
+
+    #[test]
+    fn an_idle_direction_does_not_vote() {
+        // Receive-only traffic brings a bulk vector down although nothing was sent.
+        assert_eq!(
+            next_usecs(t(1, 100), IDLE, BULK_LATENCY_USECS),
+            LOW_LATENCY_USECS
+        );
+        assert_eq!(
+            next_usecs(IDLE, t(1, 100), BULK_LATENCY_USECS),
+            LOW_LATENCY_USECS
+        );
+        assert_eq!(
+            next_usecs(IDLE, IDLE, BULK_LATENCY_USECS),
+            BULK_LATENCY_USECS
+        );
+    }
+
+    #[test]
+    fn counts_beyond_u32_saturate() {
+        let huge = Tally {
+            packets: u64::MAX,
+            bytes: u64::MAX,
+        };
+        assert!(valid_usecs(next_usecs(huge, huge, LOW_LATENCY_USECS)));
+    }
+
     #[test]
     fn moderation_decides_on_traffic_since_last_decision() {
         let mut m = Moderation::new(BULK_LATENCY_USECS, true);
         // Bulk -> Low on an interval of a few small packets; the counts start over after.
-        m.account(3, 300);
+        m.account_rx(3, 300);
         assert_eq!(m.decide(), Some(LOW_LATENCY_USECS));
         assert_eq!(m.usecs(), LOW_LATENCY_USECS);
-        m.account(1, 64);
+        m.account_rx(1, 64);
         assert_eq!(m.decide(), Some(LOWEST_LATENCY_USECS));
         // An idle interval keeps the delay: no register write.
         assert_eq!(m.decide(), None);
@@ -252,7 +358,7 @@ mod tests {
     #[test]
     fn fixed_moderation_never_moves() {
         let mut m = Moderation::new(3, false);
-        m.account(1000, 1_500_000);
+        m.account_rx(1000, 1_500_000);
         assert_eq!(m.decide(), None);
         assert_eq!(m.usecs(), 3);
     }
@@ -322,9 +428,9 @@ mod tests {
             assert_eq!(class.update(0, 0), class);
             assert_eq!(class.update(0, 1_000_000), class);
         }
-        assert_eq!(next_usecs(0, 0, 0), 0);
-        assert_eq!(next_usecs(0, 0, 162), 162);
-        assert_eq!(next_usecs(0, 0, MAX_USECS), MAX_USECS);
+        assert_eq!(next_usecs(t(0, 0), IDLE, 0), 0);
+        assert_eq!(next_usecs(t(0, 0), IDLE, 162), 162);
+        assert_eq!(next_usecs(t(0, 0), IDLE, MAX_USECS), MAX_USECS);
     }
 
     #[test]
@@ -357,18 +463,18 @@ mod tests {
     fn converges_in_steps() {
         // A bulk stream of full frames takes a latency-tuned vector to bulk in two decisions.
         let mut usecs = LOWEST_LATENCY_USECS;
-        usecs = next_usecs(1, 65_160, usecs);
+        usecs = next_usecs(t(1, 65_160), IDLE, usecs);
         assert_eq!(usecs, LOW_LATENCY_USECS);
-        usecs = next_usecs(1, 65_160, usecs);
+        usecs = next_usecs(t(1, 65_160), IDLE, usecs);
         assert_eq!(usecs, BULK_LATENCY_USECS);
-        usecs = next_usecs(1, 65_160, usecs);
+        usecs = next_usecs(t(1, 65_160), IDLE, usecs);
         assert_eq!(usecs, BULK_LATENCY_USECS);
         // Ping-pong afterwards brings it back, one class at a time.
-        usecs = next_usecs(1, 98, usecs);
+        usecs = next_usecs(t(1, 98), IDLE, usecs);
         assert_eq!(usecs, LOW_LATENCY_USECS);
-        usecs = next_usecs(1, 98, usecs);
+        usecs = next_usecs(t(1, 98), IDLE, usecs);
         assert_eq!(usecs, LOWEST_LATENCY_USECS);
-        usecs = next_usecs(1, 98, usecs);
+        usecs = next_usecs(t(1, 98), IDLE, usecs);
         assert_eq!(usecs, LOWEST_LATENCY_USECS);
     }
 
@@ -388,13 +494,13 @@ mod tests {
             u32::MAX,
         ] {
             for (packets, bytes) in [(0u32, 0u64), (1, 64), (1, 65_000), (u32::MAX, u64::MAX)] {
-                let next = next_usecs(packets, bytes, current);
+                let next = next_usecs(t(packets, bytes), IDLE, current);
                 assert!(valid_usecs(next), "{current} {packets} {bytes} -> {next}");
             }
         }
-        assert_eq!(next_usecs(0, 0, u32::MAX), MAX_USECS);
+        assert_eq!(next_usecs(t(0, 0), IDLE, u32::MAX), MAX_USECS);
         // A fixed delay far above bulk starts out as bulk.
-        assert_eq!(next_usecs(20, 30_000, 5000), BULK_LATENCY_USECS);
+        assert_eq!(next_usecs(t(20, 30_000), IDLE, 5000), BULK_LATENCY_USECS);
     }
 
     #[test]
