@@ -84,6 +84,12 @@ const DEFAULT_QUEUES_MAX: u32 = 8;
 /// Period of [`Adapter::watchdog`] (igb's and ixgbe's watchdogs run every 2 s).
 const WATCHDOG_PERIOD_MS: u32 = 2000;
 
+/// The interrupt bits of the vectors of `nq` queues: queue `q`'s vector is bit `q`, and there
+/// are at most [`MAX_QUEUES`].
+fn queue_bits(nq: usize) -> u32 {
+    (1u32 << nq.min(MAX_QUEUES)) - 1
+}
+
 /// What the user configured through ethtool; survives interface down/up.
 #[derive(Clone)]
 pub(crate) struct Settings {
@@ -351,8 +357,7 @@ impl<'b> Adapter<'b> {
         // the last kick can miss by a rounding of its timer).
         if rt.kicked.elapsed().as_millis() >= i64::from(WATCHDOG_PERIOD_MS / 2) {
             rt.kicked = Instant::now();
-            let queues = u32::try_from(rt.queues.len()).unwrap_or(u32::BITS);
-            self.kick_queues(u32::MAX.checked_shr(u32::BITS - queues).unwrap_or(0));
+            self.kick_queues(queue_bits(rt.queues.len()));
         }
         nd.schedule_service(WATCHDOG_PERIOD_MS);
     }
@@ -543,7 +548,7 @@ impl<'b> Adapter<'b> {
         }
         match self.mode {
             IrqMode::Msix => {
-                let queue_bits = (1u32 << nq) - 1;
+                let queue_bits = queue_bits(nq);
                 let other_bit = 1u32 << other_vector;
                 // The other vector auto-clears too: the MAC signals a vector only when its
                 // EICR bit goes from clear to set, so a bit left set would swallow every

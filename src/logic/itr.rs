@@ -133,7 +133,7 @@ impl Latency {
 }
 
 /// Packets and bytes a vector handled in one direction since the last decision.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct Tally {
     /// Packets (segments of a TSO packet each count).
     pub(crate) packets: u64,
@@ -142,6 +142,12 @@ pub(crate) struct Tally {
 }
 
 impl Tally {
+    /// No traffic.
+    pub(crate) const IDLE: Self = Self {
+        packets: 0,
+        bytes: 0,
+    };
+
     /// The class a vector in class `from` moves to for this direction's traffic, `None` if it
     /// had none (an idle direction does not vote).
     const fn vote(self, from: Latency) -> Option<Latency> {
@@ -207,14 +213,8 @@ impl Moderation {
         Self {
             usecs,
             adaptive,
-            rx: Tally {
-                packets: 0,
-                bytes: 0,
-            },
-            tx: Tally {
-                packets: 0,
-                bytes: 0,
-            },
+            rx: Tally::IDLE,
+            tx: Tally::IDLE,
         }
     }
 
@@ -245,8 +245,8 @@ impl Moderation {
             return None;
         }
         let next = next_usecs(self.rx, self.tx, self.usecs);
-        self.rx = Tally::default();
-        self.tx = Tally::default();
+        self.rx = Tally::IDLE;
+        self.tx = Tally::IDLE;
         if next == self.usecs {
             return None;
         }
@@ -287,10 +287,7 @@ pub(crate) const fn eitr_interval(usecs: u32) -> u32 {
 mod tests {
     use super::*;
 
-    const IDLE: Tally = Tally {
-        packets: 0,
-        bytes: 0,
-    };
+    const IDLE: Tally = Tally::IDLE;
 
     fn t(packets: u32, bytes: u64) -> Tally {
         Tally {
