@@ -17,6 +17,9 @@ use super::{dma::raw_device, sys, vector::NapiRef};
 use crate::logic::ring::RxBufLayout;
 use kernel::page::PAGE_SIZE;
 
+/// Pages [`PagePool::alloc_each`] asks the pool for per call into C.
+const ALLOC_BATCH: usize = 16;
+
 /// Bytes `build_skb` keeps at the end of a buffer for the skb's shared info.
 pub(crate) const SHINFO_SIZE: u32 = sys::RXGBE_SKB_SHINFO_SIZE;
 
@@ -76,48 +79,95 @@ impl PagePool {
         self.layout
     }
 
-    /// Allocates a DMA-mapped buffer, or `None` when memory is short.
-    #[inline]
-    pub(crate) fn alloc(&mut self) -> Option<PoolPage> {
-        match self.spare.take() {
-            Some(half) => Some(half),
-            None => self.alloc_page(),
+    /// Allocates up to `want` DMA-mapped buffers and hands each to `post`, in order; returns
+    /// how many it handed over (fewer when memory is short). A buffer `post` returns (one it
+    /// displaced) goes back to the pool.
+    ///
+    /// Pages come from the pool [`ALLOC_BATCH`] per call into C, and a page cut in two gives
+    /// both halves to `post` in turn: the per-buffer loop makes no call and keeps no half in
+    /// the pool between two buffers (a half left over at the end waits for the next call).
+    #[inline(always)]
+    pub(crate) fn alloc_each(
+        &mut self,
+        want: u32,
+        mut post: impl FnMut(PoolPage) -> Option<PoolPage>,
+    ) -> u32 {
+        let mut done = 0;
+        if want == 0 {
+            return 0;
         }
-    }
-
-    /// [`Self::alloc`] without a spare half: a new page, cut in two for half-page buffers (the
-    /// second half kept as the spare).
-    fn alloc_page(&mut self) -> Option<PoolPage> {
+        if let Some(half) = self.spare.take() {
+            self.give_back(post(half));
+            done += 1;
+        }
         let size = self.layout.truesize;
         let halves = size < PAGE_SIZE as u32;
-        let mut buf = sys::rxgbe_pp_buf::default();
-        let refs: kernel::ffi::c_long = if halves { 2 } else { 1 };
-        // SAFETY: live pool; `buf` is writable; one reference per buffer cut from the page.
-        if !unsafe { sys::rxgbe_pp_alloc_page(self.pool.as_ptr(), refs, &mut buf) } {
-            return None;
+        let per_page: u8 = if halves { 2 } else { 1 };
+        let mut bufs: [sys::rxgbe_pp_buf; ALLOC_BATCH] =
+            core::array::from_fn(|_| sys::rxgbe_pp_buf::default());
+        while done < want {
+            let pages = (want - done)
+                .div_ceil(u32::from(per_page))
+                .min(ALLOC_BATCH as u32);
+            // SAFETY: live pool; `bufs` has room for `pages` (at most ALLOC_BATCH) entries; one
+            // reference per buffer cut from each page.
+            let got = unsafe {
+                sys::rxgbe_pp_alloc_pages(
+                    self.pool.as_ptr(),
+                    kernel::ffi::c_long::from(per_page),
+                    pages,
+                    bufs.as_mut_ptr(),
+                )
+            };
+            for buf in bufs.iter().take(got as usize) {
+                // The helper fills every entry it counts, with a lowmem page's address.
+                let (Some(page), Some(va)) = (NonNull::new(buf.page), NonNull::new(buf.va)) else {
+                    continue;
+                };
+                let va = va.cast::<u8>();
+                // INVARIANT: the pool returned a page mapped at `va` and `buf.dma`; this buffer
+                // is its first `size` bytes, with one of its references.
+                let first = PoolPage {
+                    page,
+                    offset: 0,
+                    truesize: size,
+                    va,
+                    dma: buf.dma,
+                };
+                self.give_back(post(first));
+                done += 1;
+                if !halves {
+                    continue;
+                }
+                // SAFETY: `size` is half a page: the second half starts within the page.
+                let second_va = unsafe { va.add(size as usize) };
+                // INVARIANT: the second half, `size` bytes at `size` of the page, holds the
+                // page's second reference.
+                let second = PoolPage {
+                    page,
+                    offset: size,
+                    truesize: size,
+                    va: second_va,
+                    dma: buf.dma + u64::from(size),
+                };
+                if done < want {
+                    self.give_back(post(second));
+                    done += 1;
+                } else {
+                    self.spare = Some(second);
+                }
+            }
+            if got < pages {
+                break;
+            }
         }
-        let page = NonNull::new(buf.page)?;
-        let va = buf.va.cast::<u8>();
-        if halves {
-            // INVARIANT: the second half, `size` bytes at `size` of the page (the truesize is
-            // half a page), holds the page's second reference; it is this pool's.
-            self.spare = Some(PoolPage {
-                page,
-                offset: size,
-                truesize: size,
-                va: NonNull::new(va.wrapping_add(size as usize))?,
-                dma: buf.dma + u64::from(size),
-            });
+        done
+    }
+
+    fn give_back(&self, page: Option<PoolPage>) {
+        if let Some(page) = page {
+            self.recycle(page, false);
         }
-        // INVARIANT: the pool returned a page mapped at `va` and `dma`; this buffer is its
-        // first `size` bytes, with one of its references.
-        Some(PoolPage {
-            page,
-            offset: 0,
-            truesize: size,
-            va: NonNull::new(va)?,
-            dma: buf.dma,
-        })
     }
 
     /// Makes `len` bytes at `offset` of buffer `page` visible to the CPU after the device wrote

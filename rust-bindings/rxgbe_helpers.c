@@ -621,6 +621,23 @@ bool rxgbe_pp_alloc_page(struct page_pool *pool, long refs, struct rxgbe_pp_buf 
 	return true;
 }
 
+/*
+ * Up to n pages as rxgbe_pp_alloc_page() makes them, into out[0..n); returns how many (fewer
+ * when memory is short). One call per refill batch keeps the call and the pool's state loads
+ * out of the driver's per-buffer loop.
+ */
+unsigned int rxgbe_pp_alloc_pages(struct page_pool *pool, long refs, unsigned int n,
+				  struct rxgbe_pp_buf *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (!rxgbe_pp_alloc_page(pool, refs, &out[i]))
+			break;
+	}
+	return i;
+}
+
 void rxgbe_pp_sync_for_cpu(const struct page_pool *pool, const struct page *page,
 			   unsigned int offset, unsigned int len)
 {

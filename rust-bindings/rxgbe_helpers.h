@@ -167,6 +167,8 @@ struct rxgbe_pp_buf {
 	dma_addr_t dma;
 };
 bool rxgbe_pp_alloc_page(struct page_pool *pool, long refs, struct rxgbe_pp_buf *out);
+unsigned int rxgbe_pp_alloc_pages(struct page_pool *pool, long refs, unsigned int n,
+				  struct rxgbe_pp_buf *out);
 void rxgbe_pp_sync_for_cpu(const struct page_pool *pool, const struct page *page,
 			   unsigned int offset, unsigned int len);
 void rxgbe_pp_put(struct page_pool *pool, struct page *page, bool in_napi);

@@ -424,29 +424,32 @@ impl RxRing {
             return;
         };
         let headroom = u64::from(pool.layout().headroom);
+        let (fmt, descs, pages, headers) = (self.fmt, &self.descs, &mut self.pages, &self.headers);
         let mut idx = self.next_to_use;
-        let mut posted = 0;
-        while posted < free {
-            let Some(page) = pool.alloc() else {
-                stats.rx_alloc_fail.add(1);
-                break;
-            };
+        let posted = pool.alloc_each(free, |page| {
             let addr = page.dma() + headroom;
-            let d = match self.headers.as_ref() {
+            let d = match headers.as_ref() {
                 Some(h) => {
                     let hdr = h.dma_address() + u64::from(idx * HEADER_BUF_LEN);
-                    desc::rx_ready_split(self.fmt, addr, hdr)
+                    desc::rx_ready_split(fmt, addr, hdr)
                 }
-                None => desc::rx_ready(self.fmt, addr),
+                None => desc::rx_ready(fmt, addr),
             };
-            self.descs.write(idx as usize, d);
-            if let Some(slot) = self.pages.get_mut(idx as usize) {
-                if let Some(old) = slot.replace(page) {
-                    pool.recycle(old, false);
-                }
-            }
+            let slot = idx as usize;
+            descs.write(slot, d);
             idx = ring::next(idx, count);
-            posted += 1;
+            // The slot is empty (cleaning took its buffer); a buffer still in it goes back.
+            match pages.get_mut(slot) {
+                Some(slot @ None) => {
+                    *slot = Some(page);
+                    None
+                }
+                Some(slot) => slot.replace(page),
+                None => Some(page),
+            }
+        });
+        if posted < free {
+            stats.rx_alloc_fail.add(1);
         }
         if posted > 0 {
             self.next_to_use = idx;
