@@ -607,7 +607,7 @@ int rxgbe_page_pool_create(struct device *dev, struct napi_struct *napi, unsigne
  * count write per two buffers, where page_pool_dev_alloc_frag() pays a call and its fragment
  * bookkeeping per buffer.
  */
-bool rxgbe_pp_alloc_page(struct page_pool *pool, long refs, struct rxgbe_pp_buf *out)
+static bool rxgbe_pp_alloc_page(struct page_pool *pool, long refs, struct rxgbe_pp_buf *out)
 {
 	struct page *page = page_pool_dev_alloc_pages(pool);
 

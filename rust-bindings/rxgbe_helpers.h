@@ -166,7 +166,6 @@ struct rxgbe_pp_buf {
 	void *va;
 	dma_addr_t dma;
 };
-bool rxgbe_pp_alloc_page(struct page_pool *pool, long refs, struct rxgbe_pp_buf *out);
 unsigned int rxgbe_pp_alloc_pages(struct page_pool *pool, long refs, unsigned int n,
 				  struct rxgbe_pp_buf *out);
 void rxgbe_pp_sync_for_cpu(const struct page_pool *pool, const struct page *page,
