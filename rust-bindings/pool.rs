@@ -136,6 +136,8 @@ impl PagePool {
                 };
                 self.give_back(post(first));
                 done += 1;
+                // The two halves are spelled out rather than looped over: the loop cost 20 more
+                // instructions per buffer (`make iprofile`, `RxRing::fill`: 76 against 56).
                 if !halves {
                     continue;
                 }

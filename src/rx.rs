@@ -438,7 +438,8 @@ impl RxRing {
             let slot = idx as usize;
             descs.write(slot, d);
             idx = ring::next(idx, count);
-            // The slot is empty (cleaning took its buffer); a buffer still in it goes back.
+            // The slot is empty (cleaning took its buffer): that case stores without moving the
+            // old value out. A buffer still in the slot goes back.
             match pages.get_mut(slot) {
                 Some(slot @ None) => {
                     *slot = Some(page);
