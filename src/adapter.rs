@@ -19,7 +19,7 @@ use kernel::{
 };
 
 use crate::arfs::ArfsFlows;
-use crate::hal::{regs::cause, Hw, IrqMode};
+use crate::hal::{regs::cause, Hw, IrqMode, ALL_VECTORS};
 use crate::handoff::{self, new_inbox, Inbox};
 use crate::hw_stats::HwStats;
 use crate::link;
@@ -194,7 +194,10 @@ impl Drop for Runtime<'_> {
         self.live.zc_queues.store(0, kernel::sync::atomic::Relaxed);
         // Quiesce the device before the vectors free their interrupts and rings.
         self.hw.irq_disable(u32::MAX);
-        self.hw.vectors_disable(u32::MAX);
+        if self.other.is_some() {
+            // MSI-X, the only mode with an other vector (and with the extended registers).
+            self.hw.vectors_disable(ALL_VECTORS);
+        }
         self.hw.disable_rx_tx(self.queues.len());
         for v in self.queues.iter_mut() {
             v.free_irq();
@@ -554,6 +557,12 @@ impl<'b> Adapter<'b> {
                 // EICR bit goes from clear to set, so a bit left set would swallow every
                 // later link change.
                 self.hw.vectors_autoclear(queue_bits | other_bit)?;
+                // Each vector masks itself when it fires and its handler's work (the poll, or
+                // the other vector's handler) unmasks it, as igb does. QEMU does not emulate the
+                // auto-mask: there a vector stays unmasked, and an interrupt during its poll
+                // makes NAPI poll once more, which costs less than masking by hand in every
+                // interrupt (measured: request/response 1% faster, small packets no slower).
+                self.hw.vectors_automask(queue_bits | other_bit)?;
                 self.hw.irq_enable(cause::LSC);
                 self.hw.vectors_enable(queue_bits | other_bit)?;
             }

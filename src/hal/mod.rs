@@ -30,6 +30,9 @@ use crate::rss::RssConfig;
 use queues::{on_layout, Layout};
 use regs::*;
 
+/// Every MSI-X vector bit of the extended interrupt registers (EIMS, EIMC, EIAC, EIAM: 25).
+pub(crate) const ALL_VECTORS: u32 = (1 << 25) - 1;
+
 /// The mapped register window of BAR 0.
 pub(crate) type Bar0<'b> = pci::Bar<'b, BAR0_SIZE>;
 
@@ -389,6 +392,12 @@ impl<'b> Hw<'b> {
         Ok(())
     }
 
+    /// Makes MSI-X vectors mask themselves when they fire (with GPIE.EIAME).
+    pub(crate) fn vectors_automask(&self, bits: u32) -> Result {
+        self.bar.write_reg(EIAM::zeroed().try_with_vectors(bits)?);
+        Ok(())
+    }
+
     /// Raises MSI-X vectors from software (`bits`: one per vector), as if their causes fired.
     pub(crate) fn vectors_raise(&self, bits: u32) {
         if let Ok(r) = EICS::zeroed().try_with_vectors(bits) {
@@ -396,7 +405,7 @@ impl<'b> Hw<'b> {
         }
     }
 
-    /// Masks MSI-X vectors.
+    /// Masks MSI-X vectors ([`ALL_VECTORS`] masks every one).
     pub(crate) fn vectors_disable(&self, bits: u32) {
         if let Ok(r) = EIMC::zeroed().try_with_vectors(bits) {
             self.bar.write_reg(r);

@@ -319,6 +319,11 @@ register! {
     pub(crate) EIAC(u32) @ 0x152C {
         24:0 vectors;
     }
+    /// Extended interrupt auto mask (82576): with GPIE.EIAME, sending a vector's MSI-X message
+    /// masks the vector (clears its EIMS bit) until the driver unmasks it.
+    pub(crate) EIAM(u32) @ 0x1530 {
+        24:0 vectors;
+    }
     /// Extended interrupt throttle (82576), per vector.
     pub(crate) EITR(u32)[25] @ 0x1680 {
         /// Counter ignore: a write does not restart the running interval, so reprogramming a
