@@ -4,7 +4,7 @@
 //! or half pages where frames are known to be short (a page cut in two, each half holding one
 //! of the page's pool references).
 
-use core::ptr::NonNull;
+use core::{mem::MaybeUninit, ptr::NonNull};
 use kernel::{
     bindings,
     device::{self, Bound},
@@ -103,8 +103,9 @@ impl PagePool {
         let size = self.layout.truesize;
         let halves = size < PAGE_SIZE as u32;
         let per_page: u8 = if halves { 2 } else { 1 };
-        let mut bufs: [sys::rxgbe_pp_buf; ALLOC_BATCH] =
-            core::array::from_fn(|_| sys::rxgbe_pp_buf::default());
+        // Left uninitialised: the helper writes the entries it returns, and zeroing the array
+        // first (384 bytes) cost 24 instructions per received frame (`make iprofile`).
+        let mut bufs = [const { MaybeUninit::<sys::rxgbe_pp_buf>::uninit() }; ALLOC_BATCH];
         while done < want {
             let pages = (want - done)
                 .div_ceil(u32::from(per_page))
@@ -116,11 +117,13 @@ impl PagePool {
                     self.pool.as_ptr(),
                     kernel::ffi::c_long::from(per_page),
                     pages,
-                    bufs.as_mut_ptr(),
+                    bufs.as_mut_ptr().cast(),
                 )
             };
-            for buf in bufs.iter().take(got as usize) {
-                // The helper fills every entry it counts, with a lowmem page's address.
+            for slot in bufs.iter().take(got as usize) {
+                // SAFETY: the helper wrote each of the first `got` entries.
+                let buf = unsafe { slot.assume_init_read() };
+                // Each with a lowmem page's address.
                 let (Some(page), Some(va)) = (NonNull::new(buf.page), NonNull::new(buf.va)) else {
                     continue;
                 };
