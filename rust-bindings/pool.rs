@@ -121,9 +121,9 @@ impl PagePool {
                 )
             };
             for slot in bufs.iter().take(got as usize) {
-                // SAFETY: the helper wrote each of the first `got` entries.
+                // SAFETY: the helper wrote each of the first `got` entries, with a lowmem page's
+                // address.
                 let buf = unsafe { slot.assume_init_read() };
-                // Each with a lowmem page's address.
                 let (Some(page), Some(va)) = (NonNull::new(buf.page), NonNull::new(buf.va)) else {
                     continue;
                 };
